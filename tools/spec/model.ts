@@ -1,0 +1,356 @@
+/**
+ * The spec model: the one contract between the extractor (writes it), the mock tenant
+ * and the generator (read it). Declared once with TypeBox so that the TypeScript types
+ * and `spec/spec.schema.json` cannot drift apart.
+ */
+import { Type as T, type Static, type TSchema } from '@sinclair/typebox';
+
+const StringEnum = <V extends string>(values: readonly V[], description?: string) =>
+  T.Union(
+    values.map((v) => T.Literal(v)),
+    description ? { description } : {},
+  );
+
+export const API_NAMES = ['graph', 'outlook'] as const;
+export const Api = StringEnum(API_NAMES, 'graph: Microsoft Graph; outlook: Outlook REST API');
+export type Api = Static<typeof Api>;
+
+/** Graph: v1.0 and beta. Outlook REST: v2.0 and beta. */
+export const VERSIONS = ['v1.0', 'beta', 'v2.0'] as const;
+export const Version = StringEnum(VERSIONS);
+export type Version = Static<typeof Version>;
+
+export const METHODS = ['GET', 'PUT', 'PATCH', 'POST', 'DELETE'] as const;
+export const Method = StringEnum(METHODS);
+export type Method = Static<typeof Method>;
+
+export const LEVELS = ['MUST', 'SHOULD', 'MAY'] as const;
+export const Level = StringEnum(LEVELS);
+export type Level = Static<typeof Level>;
+
+/** Whose photo: the signed-in user, a user by id or UPN, a group, a contact (optionally in a folder). */
+export const RESOURCES = ['me', 'user', 'group', 'contact', 'contactInFolder'] as const;
+export const Resource = StringEnum(RESOURCES);
+export type Resource = Static<typeof Resource>;
+
+/** What the path addresses. */
+export const TARGETS = [
+  'metadata', // .../photo
+  'value', // .../photo/$value
+  'photos', // .../photos (the size collection)
+  'photoSize', // .../photos/{size} or photos('{size}')
+  'photoSizeValue', // .../photos/{size}/$value
+] as const;
+export const Target = StringEnum(TARGETS);
+export type Target = Static<typeof Target>;
+
+export const PERMISSION_TYPES = ['delegatedWork', 'delegatedPersonal', 'application'] as const;
+export const PermissionType = StringEnum(PERMISSION_TYPES);
+export type PermissionType = Static<typeof PermissionType>;
+
+export const AREAS = [
+  'status',
+  'content-type',
+  'metadata',
+  'sizes',
+  'fallback',
+  'permissions',
+  'limits',
+  'methods',
+  'headers',
+  'auth',
+] as const;
+export const Area = StringEnum(AREAS);
+export type Area = Static<typeof Area>;
+
+/** A sentence as the page states it: always in the page's language, in English where the page keeps it. */
+export const Quote = T.Object(
+  {
+    text: T.String({ description: "the sentence in the page's language" }),
+    lang: T.String({ description: 'BCP 47 tag of `text`' }),
+    en: T.Optional(T.String({ description: 'the English source sentence, where the page has it' })),
+  },
+  { additionalProperties: false },
+);
+export type Quote = Static<typeof Quote>;
+
+/** Where a fact came from. `ref` is `file:line:column`, file relative to the repository root. */
+export const SourceRef = T.Object(
+  {
+    source: T.String({ description: 'id of an entry in `sources`' }),
+    ref: T.String({ pattern: '^.+:\\d+:\\d+$' }),
+    line: T.Integer({ minimum: 1 }),
+    column: T.Integer({ minimum: 1 }),
+    quote: T.Optional(Quote),
+  },
+  { additionalProperties: false },
+);
+export type SourceRef = Static<typeof SourceRef>;
+
+export const TRANSLATIONS = ['original', 'bilingual', 'human', 'machine', 'mixed'] as const;
+export const Source = T.Object(
+  {
+    id: T.String({ pattern: '^[a-z0-9][a-z0-9.-]*$' }),
+    path: T.String({ description: 'as read, relative to the repository root where possible' }),
+    sha256: T.String({ pattern: '^[0-9a-f]{64}$' }),
+    locale: T.String(),
+    api: Api,
+    versions: T.Array(Version, { minItems: 1 }),
+    translation: StringEnum(TRANSLATIONS),
+    bilingual: T.Boolean(),
+    date: T.Optional(T.String({ format: 'date' })),
+    dateFrom: T.Optional(T.String({ description: 'which field gave the date: ms.lasthandoff, ms.date, uuid comment...' })),
+    title: T.Optional(T.String()),
+    anchor: T.Optional(T.String({ description: "the page's first stable anchor, e.g. update-profilephoto" })),
+    pinned: T.Optional(T.Array(T.String(), { description: 'fields taken from the manifest, not detected' })),
+  },
+  { additionalProperties: false },
+);
+export type Source = Static<typeof Source>;
+
+export const PathParameter = T.Object(
+  {
+    name: T.String({ description: 'normalized name, used as {name} in `path`' }),
+    kinds: T.Array(T.String(), { description: 'what the value may be: id, userPrincipalName, size...' }),
+    original: T.String({ description: 'the placeholder exactly as written' }),
+  },
+  { additionalProperties: false },
+);
+
+export const Header = T.Object(
+  {
+    name: T.String(),
+    required: T.Boolean(),
+    value: T.Optional(T.String({ description: 'documented value, e.g. image/jpeg or Bearer {token}' })),
+    sources: T.Array(SourceRef),
+  },
+  { additionalProperties: false },
+);
+export type Header = Static<typeof Header>;
+
+export const Permission = T.Object(
+  {
+    type: PermissionType,
+    supported: T.Boolean({ description: 'false where the page says "not supported"' }),
+    permissions: T.Array(T.String(), { description: 'least to most privileged' }),
+    sources: T.Array(SourceRef),
+  },
+  { additionalProperties: false },
+);
+export type Permission = Static<typeof Permission>;
+
+export const ResponseSpec = T.Object(
+  {
+    status: T.Integer({ minimum: 100, maximum: 599 }),
+    contentType: T.Optional(T.String()),
+    description: T.Optional(T.String()),
+    example: T.Optional(T.Unknown({ description: 'example payload parsed as JSON' })),
+    schema: T.Optional(T.String({ description: 'key into the top-level `schemas`' })),
+    truncated: T.Optional(T.Boolean()),
+    odataType: T.Optional(T.String()),
+    sources: T.Array(SourceRef),
+  },
+  { additionalProperties: false },
+);
+export type ResponseSpec = Static<typeof ResponseSpec>;
+
+export const Operation = T.Object(
+  {
+    id: T.String({ description: 'stable: api.version.method.resource.target' }),
+    api: Api,
+    version: Version,
+    method: Method,
+    path: T.String({ description: 'normalized template, parameters as {name}, relative to the version root' }),
+    originalPaths: T.Array(T.String(), { description: 'the paths as the pages wrote them' }),
+    parameters: T.Array(PathParameter),
+    resource: Resource,
+    target: Target,
+    headers: T.Array(Header),
+    body: T.Optional(
+      T.Object(
+        {
+          kind: StringEnum(['binary', 'none'] as const),
+          contentTypes: T.Array(T.String()),
+          sources: T.Array(SourceRef),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    maxRequestBytes: T.Optional(T.Integer({ minimum: 1, description: 'resolved limit for this api/version' })),
+    responses: T.Array(ResponseSpec),
+    permissions: T.Array(Permission),
+    sources: T.Array(SourceRef),
+  },
+  { additionalProperties: false },
+);
+export type Operation = Static<typeof Operation>;
+
+export const Limit = T.Object(
+  {
+    api: Api,
+    version: Version,
+    maxRequestBytes: T.Integer({ minimum: 1 }),
+    sources: T.Array(SourceRef, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type Limit = Static<typeof Limit>;
+
+/** Which methods may change the photo, per api and version. */
+export const MethodRule = T.Object(
+  {
+    api: Api,
+    version: Version,
+    target: Target,
+    allowed: T.Array(Method, { minItems: 1 }),
+    fromEndpointBlocks: T.Array(Method),
+    fromProse: T.Optional(T.Array(Method)),
+    sources: T.Array(SourceRef),
+  },
+  { additionalProperties: false },
+);
+export type MethodRule = Static<typeof MethodRule>;
+
+export const SizeVariants = T.Object(
+  {
+    predefined: T.Array(T.String({ pattern: '^\\d+x\\d+$' }), { description: "square sizes, e.g. '48x48'" }),
+    availability: StringEnum(['atOrBelowUpload'] as const),
+    placeholder: T.Optional(
+      T.Object(
+        {
+          id: T.String(),
+          width: T.Integer(),
+          height: T.Integer(),
+          contentType: T.String(),
+          etag: T.String({ description: 'the documented mediaEtag, empty string when the page shows ""' }),
+          sources: T.Array(SourceRef),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    directoryAnyDimension: T.Boolean({ description: 'photos stored in Azure AD may have any dimension' }),
+    sources: T.Array(SourceRef),
+  },
+  { additionalProperties: false },
+);
+export type SizeVariants = Static<typeof SizeVariants>;
+
+export const BEHAVIOUR_KINDS = [
+  'mailboxFallback', // update tries the mailbox, then Azure AD when the user has none
+  'workOrSchoolOnly', // personal mailboxes are not supported
+  'groupApplicationKnownIssue', // known issue: group photos with application permissions
+  'adminAnyUser', // an app with admin consent can set any user's photo
+] as const;
+export const Behaviour = T.Object(
+  {
+    id: T.String(),
+    kind: StringEnum(BEHAVIOUR_KINDS),
+    api: Api,
+    versions: T.Array(Version),
+    resources: T.Optional(T.Array(Resource)),
+    sources: T.Array(SourceRef, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type Behaviour = Static<typeof Behaviour>;
+
+/**
+ * What a requirement asserts, in a form the generator can turn into a test without
+ * knowing any fact itself. One `kind` per kind of check.
+ */
+export const Assertion = T.Union([
+  T.Object({ kind: T.Literal('status'), status: T.Integer() }, { additionalProperties: false }),
+  T.Object({ kind: T.Literal('content-type'), contentType: T.String() }, { additionalProperties: false }),
+  T.Object({ kind: T.Literal('response-schema'), schema: T.String() }, { additionalProperties: false }),
+  T.Object(
+    { kind: T.Literal('request-header'), header: T.String(), value: T.Optional(T.String()) },
+    { additionalProperties: false },
+  ),
+  T.Object({ kind: T.Literal('methods'), allowed: T.Array(Method) }, { additionalProperties: false }),
+  T.Object({ kind: T.Literal('size-limit'), maxRequestBytes: T.Integer() }, { additionalProperties: false }),
+  T.Object(
+    { kind: T.Literal('size-variants'), sizes: T.Array(T.String()), availability: T.String() },
+    { additionalProperties: false },
+  ),
+  T.Object(
+    { kind: T.Literal('placeholder'), id: T.String(), contentType: T.String(), etag: T.String() },
+    { additionalProperties: false },
+  ),
+  T.Object(
+    {
+      kind: T.Literal('permission'),
+      type: PermissionType,
+      supported: T.Boolean(),
+      permissions: T.Array(T.String()),
+    },
+    { additionalProperties: false },
+  ),
+  T.Object({ kind: T.Literal('behaviour'), behaviour: StringEnum(BEHAVIOUR_KINDS) }, { additionalProperties: false }),
+]);
+export type Assertion = Static<typeof Assertion>;
+
+export const Requirement = T.Object(
+  {
+    id: T.String({ pattern: '^[a-z0-9][a-z0-9./-]*$', description: 'stable, from anchors and the operation' }),
+    level: Level,
+    area: Area,
+    description: T.String(),
+    quote: Quote,
+    operations: T.Array(T.String(), { description: 'operation ids the requirement applies to' }),
+    assert: Assertion,
+    sources: T.Array(SourceRef, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type Requirement = Static<typeof Requirement>;
+
+export const Conflict = T.Object(
+  {
+    id: T.String(),
+    subject: T.String({ description: 'what disagrees, e.g. limit graph beta' }),
+    values: T.Array(
+      T.Object({ value: T.Unknown(), sources: T.Array(SourceRef, { minItems: 1 }) }, { additionalProperties: false }),
+      { minItems: 2 },
+    ),
+    resolution: T.Object(
+      {
+        rule: StringEnum(['newest-page', 'endpoint-block-over-prose', 'per-version', 'unresolved'] as const),
+        value: T.Unknown(),
+        note: T.String(),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Conflict = Static<typeof Conflict>;
+
+export const Spec = T.Object(
+  {
+    specVersion: T.Literal(1),
+    title: T.String(),
+    generator: T.String(),
+    sources: T.Array(Source),
+    operations: T.Array(Operation),
+    limits: T.Array(Limit),
+    methods: T.Array(MethodRule),
+    sizeVariants: T.Optional(SizeVariants),
+    behaviours: T.Array(Behaviour),
+    requirements: T.Array(Requirement),
+    conflicts: T.Array(Conflict),
+    schemas: T.Record(T.String(), T.Unknown(), {
+      description: 'JSON Schemas (draft 2020-12 subset ajv compiles) derived from example payloads',
+    }),
+  },
+  { additionalProperties: false, $id: 'https://photo-conformance.local/spec.schema.json' },
+);
+export type Spec = Static<typeof Spec>;
+
+/** The schema as written to spec/spec.schema.json. */
+export function specJsonSchema(): TSchema & Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'photo-conformance spec',
+    ...JSON.parse(JSON.stringify(Spec)),
+  };
+}
