@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Diagnostic, PageResult } from '../types.ts';
+import { counter } from './fixtures/fake-extractor/extractor.ts';
+import { extractFiles, type ExtractFilesOptions } from './index.ts';
+
+const FAKE_EXTRACTOR = new URL('./fixtures/fake-extractor/extractor.ts', import.meta.url).href;
+const BROKEN_EXTRACTOR = new URL('./fixtures/broken-extractor/extractor.ts', import.meta.url).href;
+
+let root: string;
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'extract-runner-test-'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+let dirCount = 0;
+async function corpus(pages: Record<string, string | Uint8Array>): Promise<string> {
+  const dir = join(root, `corpus-${dirCount++}`);
+  for (const [name, content] of Object.entries(pages)) {
+    await mkdir(join(dir, name, '..'), { recursive: true });
+    await writeFile(join(dir, name), content);
+  }
+  return dir;
+}
+
+function page(n: number, extra = ''): string {
+  return `# Page ${n}\n\n${extra}\n\n\`\`\`http\nGET /me/photo/${n}\n\`\`\`\n`;
+}
+
+type Run = { results: PageResult[]; problems: Diagnostic[]; summary: Awaited<ReturnType<typeof extractFiles>> };
+async function run(
+  inputs: string | string[],
+  options: Partial<ExtractFilesOptions> & Pick<ExtractFilesOptions, 'cache'>,
+): Promise<Run> {
+  const results: PageResult[] = [];
+  const problems: Diagnostic[] = [];
+  const summary = await extractFiles(inputs, {
+    jobs: 1,
+    extractor: FAKE_EXTRACTOR,
+    onResult: (result) => void results.push(result),
+    onError: (_file, diagnostic) => void problems.push(diagnostic),
+    ...options,
+  });
+  return { results, problems, summary };
+}
+
+describe('cache', () => {
+  it('answers an unchanged page from the cache without calling the extractor', async () => {
+    const dir = await corpus({ 'a.md': page(1), 'b.md': page(2), 'sub/c.txt': page(3) });
+    const cache = join(root, 'cache-hit');
+    const calls = counter.calls;
+    const cold = await run(dir, { cache });
+    assert.equal(counter.calls - calls, 3);
+    assert.equal(cold.summary.extracted, 3);
+
+    const warm = await run(dir, { cache });
+    assert.equal(counter.calls - calls, 3, 'a warm run must not call the extractor again');
+    assert.equal(warm.summary.cacheHits, 3);
+    assert.equal(warm.summary.extracted, 0);
+    assert.deepEqual(warm.results, cold.results);
+  });
+
+  it('extracts again a page whose bytes, pins or path changed, and only that page', async () => {
+    const dir = await corpus({ 'a.md': page(1), 'b.md': page(2) });
+    const cache = join(root, 'cache-change');
+    await run(dir, { cache });
+    await writeFile(join(dir, 'b.md'), page(2, 'edited'));
+    const afterEdit = await run(dir, { cache });
+    assert.equal(afterEdit.summary.cacheHits, 1);
+    assert.equal(afterEdit.summary.extracted, 1);
+    assert.match(afterEdit.results[1]?.sha256 ?? '', /^[0-9a-f]{64}$/);
+
+    const pinned = await run(dir, { cache, pins: { [join(dir, 'a.md')]: { locale: 'ru-RU' } } });
+    assert.equal(pinned.summary.extracted, 1, 'a new pin changes the key');
+    assert.equal(pinned.results[0]?.facts.detection.locale, 'ru-RU');
+  });
+
+  it('caches nothing with cache: false', async () => {
+    const dir = await corpus({ 'a.md': page(1) });
+    await run(dir, { cache: false });
+    const again = await run(dir, { cache: false });
+    assert.equal(again.summary.extracted, 1);
+    assert.equal(again.summary.cacheHits, 0);
+  });
+});
+
+describe('jobs', () => {
+  it('delivers the same results in the same order for jobs=1 and jobs=2', async () => {
+    const pages: Record<string, string> = {};
+    // Uneven delays make the workers finish out of order; delivery must not follow them.
+    for (let n = 0; n < 24; n++) pages[`p${String(n).padStart(2, '0')}.md`] = page(n, n % 5 === 0 ? '<!-- delay-ms: 40 -->' : '');
+    pages['crlf.md'] = page(99).replaceAll('\n', '\r\n');
+    pages['broken.md'] = page(98, '<!-- throw -->');
+    const dir = await corpus(pages);
+    const one = await run(dir, { cache: false, jobs: 1 });
+    const two = await run(dir, { cache: false, jobs: 2 });
+    assert.equal(two.summary.jobs, 2);
+    assert.equal(one.results.length, 25);
+    assert.deepEqual(
+      two.results.map((r) => r.path),
+      [...two.results.map((r) => r.path)].sort(),
+    );
+    assert.deepEqual(two.results, one.results);
+    assert.deepEqual(two.problems, one.problems);
+  });
+
+  it('replaces a worker that dies and reports only the page it was extracting', async () => {
+    const dir = await corpus({ 'a.md': page(1), 'b.md': page(2, '<!-- exit-worker -->'), 'c.md': page(3), 'd.md': page(4) });
+    const { results, problems, summary } = await run(dir, { cache: false, jobs: 2 });
+    assert.deepEqual(
+      results.map((r) => r.path),
+      ['a.md', 'c.md', 'd.md'].map((name) => join(dir, name)),
+    );
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]?.file, join(dir, 'b.md'));
+    assert.equal(problems[0]?.ruleId, 'runner/worker-crashed');
+    assert.deepEqual(summary.crashed, [join(dir, 'b.md')]);
+  });
+
+  it('stops with one clear error when the extractor cannot be loaded', async () => {
+    const dir = await corpus({ 'a.md': page(1), 'b.md': page(2) });
+    await assert.rejects(run(dir, { cache: false, jobs: 2, extractor: BROKEN_EXTRACTOR }), /cannot be loaded|cannot load/);
+    await assert.rejects(run(dir, { cache: false, jobs: 1, extractor: BROKEN_EXTRACTOR }), /cannot load/);
+  });
+});
+
+describe('bad input', () => {
+  it('names every unreadable, binary, non-text or empty page and goes on with the rest', async () => {
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    const dir = await corpus({
+      'good.md': page(1),
+      'image.md': png,
+      'latin1.md': Uint8Array.from([0x23, 0x20, 0xe9, 0xe8, 0x0a]),
+      'empty.md': '',
+      'blank.txt': ' \n\r\n\t\n',
+      'bom.md': `\uFEFF${page(2)}`,
+      'utf16.md': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(page(3), 'utf16le')]),
+      'extractor-throws.md': page(4, '<!-- throw -->'),
+      'notes.json': '{"not": "a page"}',
+    });
+    await symlink(join(dir, 'missing-target.md'), join(dir, 'dangling.md'));
+    const missing = join(root, 'no-such-page.md');
+    const { results, problems, summary } = await run([dir, missing], { cache: join(root, 'cache-bad') });
+
+    const byFile = new Map(problems.map((d) => [d.file, d]));
+    const expectRule = (name: string, ruleId: string, severity: Diagnostic['severity']) => {
+      const diagnostic = byFile.get(name.startsWith('/') ? name : join(dir, name));
+      assert.ok(diagnostic, `no diagnostic for ${name}`);
+      assert.equal(diagnostic.ruleId, ruleId, name);
+      assert.equal(diagnostic.severity, severity, name);
+      assert.equal(diagnostic.line, 1);
+    };
+    expectRule('image.md', 'runner/binary', 'error');
+    expectRule('latin1.md', 'runner/not-text', 'error');
+    expectRule('empty.md', 'runner/empty', 'warning');
+    expectRule('blank.txt', 'runner/empty', 'warning');
+    expectRule('dangling.md', 'runner/unreadable', 'error');
+    expectRule(missing, 'runner/unreadable', 'error');
+    expectRule('extractor-throws.md', 'runner/extract-failed', 'error');
+    assert.match(byFile.get(join(dir, 'extractor-throws.md'))?.message ?? '', /fixture extractor refuses/);
+    assert.equal(problems.length, 7);
+
+    // A UTF-8 BOM is dropped and UTF-16 decoded; the pages themselves are extracted.
+    assert.deepEqual(
+      results.map((r) => r.facts.detection.title),
+      ['Page 2', 'Page 1', 'Page 3'],
+    );
+    assert.deepEqual(summary.unreadable.sort(), [missing, ...['dangling.md', 'image.md', 'latin1.md'].map((n) => join(dir, n))].sort());
+    assert.deepEqual(summary.empty.sort(), ['blank.txt', 'empty.md'].map((n) => join(dir, n)));
+  });
+
+  it('reports a named file that does not exist without listing anything else', async () => {
+    const { results, problems, summary } = await run(join(root, 'nowhere'), { cache: false });
+    assert.equal(results.length, 0);
+    assert.equal(summary.pages, 0);
+    assert.equal(problems[0]?.file, join(root, 'nowhere'));
+    assert.match(problems[0]?.message ?? '', /does not exist/);
+  });
+});
+
+describe('bounded concurrency', () => {
+  for (const jobs of [1, 2]) {
+    it(`never reads more than the window ahead of delivery (jobs=${jobs})`, async () => {
+      const pages: Record<string, string> = {};
+      for (let n = 0; n < 60; n++) pages[`p${String(n).padStart(2, '0')}.md`] = page(n, n % 7 === 0 ? '<!-- delay-ms: 15 -->' : '');
+      const dir = await corpus(pages);
+      // The fixture logs each page as it starts, from whichever thread runs it.
+      const log = join(root, `started-${jobs}.log`);
+      await writeFile(log, '');
+      process.env.FAKE_EXTRACTOR_LOG = log;
+      let delivered = 0;
+      let mostAhead = 0;
+      try {
+        const summary = await extractFiles(dir, {
+          jobs,
+          cache: false,
+          extractor: FAKE_EXTRACTOR,
+          onResult: async () => {
+            delivered++;
+            const started = (await readFile(log, 'utf8')).split('\n').length - 1;
+            mostAhead = Math.max(mostAhead, started - delivered);
+          },
+        });
+        assert.equal(delivered, 60);
+        assert.ok(summary.window <= 8, `window ${summary.window}`);
+        assert.ok(mostAhead < summary.window, `${mostAhead} pages started ahead of delivery, window ${summary.window}`);
+        assert.ok(summary.peakInFlight <= summary.window);
+        assert.ok(summary.peakPerWorker <= 2, `a worker held ${summary.peakPerWorker} pages`);
+      } finally {
+        delete process.env.FAKE_EXTRACTOR_LOG;
+      }
+    });
+  }
+});

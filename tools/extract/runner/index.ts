@@ -1,0 +1,214 @@
+/**
+ * The extractor's file runner: lists pages, reads and decodes them, answers unchanged pages
+ * from a content-addressed cache, extracts the rest on a pool of worker threads (or in
+ * process for jobs=1), and streams every PageResult to `onResult`.
+ *
+ * Order: results are delivered in the sorted order of the page paths, whatever the number
+ * of jobs and however long each page takes, so a merge fed by this runner produces the same
+ * spec for jobs=1 and jobs=N without having to be order-independent itself.
+ *
+ * Memory: a sliding window of at most `window` pages is in flight (read but not yet handed
+ * to onResult). A slow page holds back delivery of the pages after it, and with them the
+ * reading of new ones, so memory stays flat however large the corpus; nothing of a page is
+ * kept once onResult returns.
+ */
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../spec/io.ts';
+import type { Diagnostic, PageInput, PageResult, SourcePins } from '../types.ts';
+import { decodePage } from './decode-page.ts';
+import { listPages } from './list-pages.ts';
+import type { ExtractorModule } from './protocol.ts';
+import { cacheKey, extractorVersion, pageSha256, ResultCache } from './result-cache.ts';
+import { WorkerPool, type TaskOutcome } from './worker-pool.ts';
+
+export const DEFAULT_CACHE_DIR = resolve(REPO_ROOT, '.cache/extract');
+const DEFAULT_EXTRACTOR = new URL('../page.ts', import.meta.url);
+
+export interface ExtractFilesOptions {
+  /** Worker threads; 1 extracts in this thread. Default: the available cores. */
+  jobs?: number;
+  /** Cache directory, or false for none. Default `.cache/extract` under the repository. */
+  cache?: string | false;
+  /** Manifest pins, keyed by the page path as listed (or its absolute path). */
+  pins?: ReadonlyMap<string, SourcePins> | Readonly<Record<string, SourcePins>>;
+  /** Called once per extracted page, in path order. Awaited, so a slow consumer slows reading. */
+  onResult(result: PageResult): void | Promise<void>;
+  /**
+   * Called for a page that yields no result: unreadable, binary, not text, empty (a
+   * warning), or the extractor threw. The diagnostic names the file; the run goes on.
+   */
+  onError?(file: string, error: Diagnostic): void | Promise<void>;
+  /** Module exporting extractPage(). Default tools/extract/page.ts; tests substitute their own. */
+  extractor?: string | URL;
+  /** Pages a worker holds at once (one running, the rest queued). Default 2. */
+  perWorker?: number;
+  /** Pages read but not yet delivered. Default: twice the pool's capacity. */
+  window?: number;
+  /** A page running longer is abandoned with a diagnostic (worker threads only). Default 120 s. */
+  pageTimeoutMs?: number;
+}
+
+export interface RunSummary {
+  /** Pages listed (directory walks plus named files). */
+  pages: number;
+  /** Pages the extractor actually ran on. */
+  extracted: number;
+  /** Pages answered from the cache without a parse. */
+  cacheHits: number;
+  /** Pages (or named paths) that could not be read or decoded. */
+  unreadable: string[];
+  /** Pages on which the extractor threw, its worker died, or it ran out of time. */
+  crashed: string[];
+  /** Pages with no text (reported as warnings). */
+  empty: string[];
+  jobs: number;
+  window: number;
+  /** Most pages in flight at once; never more than `window`. */
+  peakInFlight: number;
+  /** Most pages one worker held at once; never more than `perWorker`. */
+  peakPerWorker: number;
+  durationMs: number;
+}
+
+type Outcome =
+  | { kind: 'result'; result: PageResult }
+  | { kind: 'problem'; file: string; diagnostic: Diagnostic }
+  | { kind: 'fatal'; error: unknown };
+
+function lookupPins(pins: ExtractFilesOptions['pins'], path: string): SourcePins | undefined {
+  if (!pins) return undefined;
+  const absolute = resolve(path);
+  if (pins instanceof Map) return pins.get(path) ?? pins.get(absolute);
+  const record = pins as Readonly<Record<string, SourcePins>>;
+  return Object.hasOwn(record, path) ? record[path] : Object.hasOwn(record, absolute) ? record[absolute] : undefined;
+}
+
+function fsMessage(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'cannot be read (it does not exist or is a dangling link)';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
+  if (code === 'EISDIR') return 'cannot be read (it is a directory)';
+  return `cannot be read (${code ?? (error as Error).message})`;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? text;
+}
+
+export async function extractFiles(inputs: string | readonly string[], options: ExtractFilesOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const jobs = Math.max(1, Math.floor(options.jobs ?? availableParallelism()));
+  const perWorker = Math.max(1, Math.floor(options.perWorker ?? 2));
+  const window = Math.max(1, Math.floor(options.window ?? (jobs === 1 ? 4 : jobs * perWorker * 2)));
+  const extractorUrl = options.extractor === undefined ? DEFAULT_EXTRACTOR : new URL(options.extractor, pathToFileURL(`${process.cwd()}/`));
+  const cache = options.cache === false ? undefined : new ResultCache(resolve(options.cache ?? DEFAULT_CACHE_DIR));
+  const version = cache ? await extractorVersion(fileURLToPath(extractorUrl)) : '';
+
+  const summary: RunSummary = {
+    pages: 0,
+    extracted: 0,
+    cacheHits: 0,
+    unreadable: [],
+    crashed: [],
+    empty: [],
+    jobs,
+    window,
+    peakInFlight: 0,
+    peakPerWorker: 0,
+    durationMs: 0,
+  };
+
+  // Both engines are created on the first cache miss: a fully warm run starts no worker
+  // and loads no markdown parser.
+  let inProcess: Promise<ExtractorModule> | undefined;
+  let pool: WorkerPool | undefined;
+  async function extract(input: PageInput): Promise<TaskOutcome> {
+    summary.extracted++;
+    if (jobs > 1) {
+      pool ??= new WorkerPool({
+        size: jobs,
+        extractor: extractorUrl.href,
+        perWorker,
+        pageTimeoutMs: options.pageTimeoutMs ?? 120_000,
+      });
+      return pool.run(input);
+    }
+    inProcess ??= import(extractorUrl.href) as Promise<ExtractorModule>;
+    const { extractPage } = await inProcess;
+    try {
+      return { json: JSON.stringify(extractPage(input)) };
+    } catch (error) {
+      return { error: error instanceof Error ? error.stack ?? error.message : String(error), ruleId: 'runner/extract-failed' };
+    }
+  }
+
+  const problem = (file: string, message: string, ruleId: string): Outcome => ({
+    kind: 'problem',
+    file,
+    diagnostic: { file, line: 1, column: 1, severity: 'error', message, ruleId },
+  });
+
+  async function processPage(path: string): Promise<Outcome> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      summary.unreadable.push(path);
+      return problem(path, fsMessage(error), 'runner/unreadable');
+    }
+    const pins = lookupPins(options.pins, path);
+    const key = cache ? cacheKey({ version, path, pins, bytesSha256: pageSha256(bytes) }) : '';
+    if (cache) {
+      const hit = await cache.get(key, path);
+      if (hit) {
+        summary.cacheHits++;
+        return { kind: 'result', result: hit };
+      }
+    }
+    const decoded = decodePage(path, bytes);
+    if (!decoded.ok) {
+      if (decoded.diagnostic.ruleId === 'runner/empty') summary.empty.push(path);
+      else summary.unreadable.push(path);
+      return { kind: 'problem', file: path, diagnostic: decoded.diagnostic };
+    }
+    const outcome = await extract(pins ? { path, text: decoded.text, pins } : { path, text: decoded.text });
+    if ('error' in outcome) {
+      summary.crashed.push(path);
+      return problem(path, `the extractor failed on this page: ${firstLine(outcome.error)}`, outcome.ruleId);
+    }
+    if (cache) await cache.set(key, outcome.json);
+    // Parsed from JSON in every mode, so a fresh result and a cached one are the same value.
+    return { kind: 'result', result: JSON.parse(outcome.json) as PageResult };
+  }
+
+  async function deliver(outcome: Outcome): Promise<void> {
+    if (outcome.kind === 'fatal') throw outcome.error;
+    if (outcome.kind === 'result') await options.onResult(outcome.result);
+    else await options.onError?.(outcome.file, outcome.diagnostic);
+  }
+
+  try {
+    const listing = await listPages(typeof inputs === 'string' ? [inputs] : inputs);
+    summary.pages = listing.pages.length;
+    for (const diagnostic of listing.problems) {
+      summary.unreadable.push(diagnostic.file);
+      await options.onError?.(diagnostic.file, diagnostic);
+    }
+    // The window: outcomes in path order, at most `window` of them started and undelivered.
+    const inFlight: Promise<Outcome>[] = [];
+    for (const path of listing.pages) {
+      inFlight.push(processPage(path).catch((error: unknown): Outcome => ({ kind: 'fatal', error })));
+      summary.peakInFlight = Math.max(summary.peakInFlight, inFlight.length);
+      if (inFlight.length >= window) await deliver(await inFlight.shift()!);
+    }
+    while (inFlight.length > 0) await deliver(await inFlight.shift()!);
+  } finally {
+    summary.peakPerWorker = pool?.peakPerWorker ?? (summary.extracted > 0 ? 1 : 0);
+    await pool?.close();
+    summary.durationMs = performance.now() - started;
+  }
+  return summary;
+}

@@ -1,0 +1,72 @@
+/**
+ * Turns what the user named (pages and directories) into a sorted list of page paths.
+ * Only paths are held, never contents, so listing 100,000 pages costs a few megabytes.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { Diagnostic } from '../types.ts';
+
+export const PAGE_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
+
+// A README in a page folder describes the folder (licence, provenance), it is not a page.
+// A file the user names explicitly is always taken, whatever its name.
+const FOLDER_NOTES = new Set(['readme.md', 'readme.txt', 'readme.markdown']);
+
+export interface PageListing {
+  pages: string[];
+  /** Named paths that do not exist or cannot be listed. */
+  problems: Diagnostic[];
+}
+
+function problem(file: string, message: string, ruleId: string): Diagnostic {
+  return { file, line: 1, column: 1, severity: 'error', message, ruleId };
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'does not exist';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
+  return `cannot be read (${code ?? (error as Error).message})`;
+}
+
+function isPageName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (PAGE_EXTENSIONS as readonly string[]).includes(extname(lower)) && !FOLDER_NOTES.has(lower);
+}
+
+async function walk(dir: string, pages: string[], problems: Diagnostic[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    problems.push(problem(dir, `directory ${describeFsError(error)}`, 'runner/unreadable'));
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(path, pages, problems);
+    // Symlinks and other non-directories with a page name are listed; a dangling link is
+    // then reported as unreadable when it is read, naming the file.
+    else if (isPageName(entry.name)) pages.push(path);
+  }
+}
+
+/** Sorted by code unit order so every run, on every machine, sees pages in the same order. */
+export async function listPages(inputs: readonly string[]): Promise<PageListing> {
+  const pages: string[] = [];
+  const problems: Diagnostic[] = [];
+  for (const input of inputs) {
+    let info;
+    try {
+      info = await stat(input);
+    } catch (error) {
+      problems.push(problem(input, describeFsError(error), 'runner/unreadable'));
+      continue;
+    }
+    if (info.isDirectory()) await walk(input, pages, problems);
+    else pages.push(input);
+  }
+  const unique = [...new Set(pages)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { pages: unique, problems };
+}

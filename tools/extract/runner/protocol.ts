@@ -1,0 +1,16 @@
+/** Messages between the runner and its worker threads, and the extractor module's shape. */
+import type { PageInput, PageResult } from '../types.ts';
+
+export interface ExtractorModule {
+  extractPage(input: PageInput): PageResult;
+}
+
+export interface WorkerTask {
+  id: number;
+  input: PageInput;
+}
+
+export type WorkerReply =
+  | { ready: true }
+  | { id: number; json: string }
+  | { id: number; error: string };
