@@ -1,0 +1,294 @@
+/**
+ * Playwright reporter that writes `reports/results.json` (see results-model.ts).
+ *
+ *   reporter: [['list'], ['./tools/report/reporter.ts', { outputFile: 'reports/results.json' }]]
+ *
+ * It reads what the generated tests attach (annotations requirement/level/area/source/
+ * operation and the `exchange` attachment), looks the requirement up in the spec for its
+ * description and source sentence, grades verdicts, and writes the file atomically after
+ * a redaction pass over everything in it. Run info comes from the environment the run CLI
+ * sets: PHOTO_TARGET, PHOTO_PROFILE, PHOTO_BASE_URL, PHOTO_STRICT (and PHOTO_SPEC_FILE,
+ * PHOTO_RESULTS_FILE to move the spec and the output).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult as PlaywrightResult } from '@playwright/test/reporter';
+import { VERSIONS, type Level, type Spec } from '../spec/model.ts';
+import { DEFAULT_SPEC_PATH, REPO_ROOT, parseSpecText, writeFileAtomic } from '../spec/io.ts';
+import { redactText, redactValue, secretsFromEnvironment, type RedactionOptions } from './redact.ts';
+import {
+  gradeVerdict,
+  serializeResults,
+  type Exchange,
+  type ExpectedStatus,
+  type Results,
+  type RunInfo,
+  type Status,
+  type TestResult,
+} from './results-model.ts';
+
+export interface ConformanceReporterOptions {
+  /** Where results.json goes; relative paths are taken from the repository root. */
+  outputFile?: string;
+  specFile?: string;
+}
+
+/** What the reporter knows about the spec: enough to annotate a result, nothing more. */
+export interface SpecIndex {
+  version: number | null;
+  sha256: string | null;
+  requirements: Map<string, Spec['requirements'][number]>;
+  operations: Map<string, Spec['operations'][number]>;
+}
+
+export const EMPTY_SPEC_INDEX: SpecIndex = { version: null, sha256: null, requirements: new Map(), operations: new Map() };
+
+export function indexSpec(spec: Spec, sha256: string | null): SpecIndex {
+  return {
+    version: spec.specVersion,
+    sha256,
+    requirements: new Map(spec.requirements.map((r) => [r.id, r])),
+    operations: new Map(spec.operations.map((o) => [o.id, o])),
+  };
+}
+
+/** A missing or broken spec must not lose the run's results: they are written without sentences. */
+export async function loadSpecIndex(file: string): Promise<{ index: SpecIndex; warning?: string }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    return { index: EMPTY_SPEC_INDEX, warning: `${file}: cannot be read (${(error as NodeJS.ErrnoException).code}); results carry no source sentences` };
+  }
+  try {
+    const spec = parseSpecText(bytes.toString('utf8'), file);
+    return { index: indexSpec(spec, createHash('sha256').update(bytes).digest('hex')) };
+  } catch (error) {
+    return { index: EMPTY_SPEC_INDEX, warning: `${(error as Error).message}; results carry no source sentences` };
+  }
+}
+
+const STATUS_FROM_PLAYWRIGHT: Record<PlaywrightResult['status'], Status> = {
+  passed: 'PASS',
+  failed: 'FAIL',
+  timedOut: 'TIMEOUT',
+  skipped: 'SKIP',
+  // An interrupted test did not finish; it is neither a pass nor a checked failure.
+  interrupted: 'TIMEOUT',
+};
+
+const EXPECTED_FROM_PLAYWRIGHT: Record<TestCase['expectedStatus'], ExpectedStatus> = {
+  passed: 'PASS',
+  failed: 'FAIL',
+  timedOut: 'FAIL',
+  skipped: 'SKIP',
+  interrupted: 'PASS',
+};
+
+type Annotation = { type: string; description?: string };
+
+function annotationValue(annotations: readonly Annotation[], type: string): string | null {
+  return annotations.find((a) => a.type === type && a.description)?.description ?? null;
+}
+
+function asLevel(value: string | null): Level | null {
+  const upper = value?.toUpperCase();
+  return upper === 'MUST' || upper === 'SHOULD' || upper === 'MAY' ? upper : null;
+}
+
+/** Operation ids are `api.version.method.resource.target`, and versions contain a dot. */
+export function splitOperationId(id: string): { api: string; version: string } | null {
+  const dot = id.indexOf('.');
+  if (dot < 0) return null;
+  const api = id.slice(0, dot);
+  const version = VERSIONS.find((v) => id.startsWith(`${api}.${v}.`) || id === `${api}.${v}`);
+  return version ? { api, version } : null;
+}
+
+// Playwright colours assertion messages for the terminal; the report is not a terminal.
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function messageOf(result: PlaywrightResult, annotations: readonly Annotation[]): string | null {
+  const error = result.errors[0] ?? result.error;
+  if (error) {
+    const text = (error.message ?? error.value ?? 'failed without a message').replace(ANSI, '');
+    return text.length > 4000 ? `${text.slice(0, 4000)}…` : text;
+  }
+  if (result.status === 'skipped') return annotationValue(annotations, 'skip') ?? annotationValue(annotations, 'fixme');
+  if (result.status === 'interrupted') return 'interrupted before it finished';
+  return null;
+}
+
+/** Reads every `exchange` attachment; a broken one becomes a note, never a lost result. */
+export function readExchanges(attachments: PlaywrightResult['attachments']): { exchanges: Exchange[]; problems: string[] } {
+  const exchanges: Exchange[] = [];
+  const problems: string[] = [];
+  for (const attachment of attachments) {
+    if (attachment.name !== 'exchange') continue;
+    let text: string;
+    try {
+      text = attachment.body ? attachment.body.toString('utf8') : attachment.path ? readFileSync(attachment.path, 'utf8') : '';
+    } catch (error) {
+      problems.push(`exchange attachment ${attachment.path ?? ''} cannot be read (${(error as NodeJS.ErrnoException).code})`);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      problems.push(`exchange attachment is not JSON: ${(error as Error).message}`);
+      continue;
+    }
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item && typeof item === 'object' && 'request' in item) exchanges.push(item as Exchange);
+      else problems.push('exchange attachment holds an entry without a request');
+    }
+  }
+  return { exchanges, problems };
+}
+
+export interface ResultContext {
+  spec: SpecIndex;
+  strict: boolean;
+  rootDir: string;
+}
+
+/** One Playwright test and its last attempt -> one results.json entry (not yet redacted). */
+export function toTestResult(test: TestCase, result: PlaywrightResult | undefined, context: ResultContext): TestResult {
+  const annotations: Annotation[] = [...(result?.annotations ?? []), ...test.annotations];
+  const requirementId = annotationValue(annotations, 'requirement');
+  const requirement = requirementId ? context.spec.requirements.get(requirementId) : undefined;
+  const operationId = annotationValue(annotations, 'operation') ?? requirement?.operations[0] ?? null;
+  const operation = operationId ? context.spec.operations.get(operationId) : undefined;
+  const fromId = operationId ? splitOperationId(operationId) : null;
+  const { exchanges, problems } = result ? readExchanges(result.attachments) : { exchanges: [], problems: [] };
+
+  const status: Status = result ? STATUS_FROM_PLAYWRIGHT[result.status] : 'SKIP';
+  const expected = EXPECTED_FROM_PLAYWRIGHT[test.expectedStatus];
+  const level = asLevel(annotationValue(annotations, 'level')) ?? requirement?.level ?? null;
+  const baseMessage = result ? messageOf(result, annotations) : 'not run (the run ended before this test)';
+  const message = [baseMessage, ...problems].filter(Boolean).join('\n') || null;
+
+  // titlePath() starts with '', the project name and the file; the test's own path follows.
+  const titles = test.titlePath().filter(Boolean);
+  const project = test.parent.project()?.name;
+  const file = relative(context.rootDir, test.location.file);
+  const titlesWithoutContainer = titles.filter((t, i) => !(i < 2 && (t === project || file.endsWith(t))));
+
+  return {
+    test: titlesWithoutContainer.join(' › '),
+    file,
+    ...(project ? { project } : {}),
+    requirement: requirementId,
+    level,
+    area: annotationValue(annotations, 'area') ?? requirement?.area ?? null,
+    operation: operationId,
+    api: annotationValue(annotations, 'api') ?? operation?.api ?? fromId?.api ?? null,
+    version: annotationValue(annotations, 'version') ?? operation?.version ?? fromId?.version ?? null,
+    source: annotationValue(annotations, 'source') ?? null,
+    description: requirement?.description ?? null,
+    source_sentence: requirement?.quote ?? null,
+    status,
+    expected,
+    verdict: gradeVerdict({ status, expected, level }, { strict: context.strict }),
+    message,
+    duration: Math.max(0, Math.round(result?.duration ?? 0)),
+    exchanges,
+  };
+}
+
+function truthy(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}
+
+function grepText(grep: FullConfig['grep']): string | null {
+  const patterns = (Array.isArray(grep) ? grep : [grep]).map((g) => g.source).filter((s) => s !== '.*');
+  return patterns.length ? patterns.join(' | ') : null;
+}
+
+function toolVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function runInfoFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  config: Pick<FullConfig, 'grep' | 'shard'>,
+  spec: SpecIndex,
+  fallbackTarget: string,
+  date: Date,
+): RunInfo {
+  return {
+    target: env.PHOTO_TARGET || fallbackTarget,
+    profile: env.PHOTO_PROFILE || null,
+    base_url: env.PHOTO_BASE_URL || null,
+    spec_version: spec.version,
+    spec_sha256: spec.sha256,
+    date: date.toISOString(),
+    strict: truthy(env.PHOTO_STRICT),
+    grep: env.PHOTO_GREP || grepText(config.grep),
+    shard: config.shard ? `${config.shard.current}/${config.shard.total}` : null,
+    tool_version: toolVersion(),
+  };
+}
+
+/** The second redaction pass: the whole document, strings and keys alike. */
+export function redactResults(results: Results, options: RedactionOptions): Results {
+  const redacted = redactValue(results, options);
+  // Messages get the text rules even where a key rule would not apply.
+  return { ...redacted, results: redacted.results.map((r) => ({ ...r, message: r.message === null ? null : redactText(r.message, options) })) };
+}
+
+export default class ConformanceReporter implements Reporter {
+  private readonly outputFile: string;
+  private readonly specFile: string;
+  private config: FullConfig | undefined;
+  private suite: Suite | undefined;
+  private started = new Date();
+  // Retries report each attempt; the last one is the test's result.
+  private readonly lastResult = new Map<string, { test: TestCase; result: PlaywrightResult }>();
+
+  constructor(options: ConformanceReporterOptions = {}) {
+    const output = options.outputFile ?? process.env.PHOTO_RESULTS_FILE ?? 'reports/results.json';
+    this.outputFile = isAbsolute(output) ? output : resolve(REPO_ROOT, output);
+    const spec = options.specFile ?? process.env.PHOTO_SPEC_FILE ?? DEFAULT_SPEC_PATH;
+    this.specFile = isAbsolute(spec) ? spec : resolve(REPO_ROOT, spec);
+  }
+
+  printsToStdio(): boolean {
+    return false;
+  }
+
+  onBegin(config: FullConfig, suite: Suite): void {
+    this.config = config;
+    this.suite = suite;
+    this.started = new Date();
+  }
+
+  onTestEnd(test: TestCase, result: PlaywrightResult): void {
+    this.lastResult.set(test.id, { test, result });
+  }
+
+  async onEnd(_result: FullResult): Promise<void> {
+    const { index, warning } = await loadSpecIndex(this.specFile);
+    if (warning) console.warn(`conformance reporter: ${warning}`);
+    const strict = truthy(process.env.PHOTO_STRICT);
+    const rootDir = REPO_ROOT;
+    const tests = this.suite?.allTests() ?? [...this.lastResult.values()].map((entry) => entry.test);
+    const results = tests.map((test) => toTestResult(test, this.lastResult.get(test.id)?.result, { spec: index, strict, rootDir }));
+    const firstProject = tests[0]?.parent.project()?.name;
+    const document: Results = {
+      run_info: runInfoFromEnvironment(process.env, this.config ?? { grep: /.*/, shard: null }, index, firstProject || 'mock', this.started),
+      time_start: this.started.getTime(),
+      time_end: Date.now(),
+      results,
+    };
+    const redacted = redactResults(document, { knownSecrets: secretsFromEnvironment() });
+    await writeFileAtomic(this.outputFile, serializeResults(redacted));
+  }
+}
