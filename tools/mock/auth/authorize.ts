@@ -1,0 +1,108 @@
+/**
+ * Whether a principal may call an operation, decided from the operation's permission table
+ * in the spec (`operation.permissions`), never from a list kept here. Two rules come from
+ * the identity platform rather than from a page:
+ * - Permission names are case-insensitive (the Outlook pages write `user.readwrite`).
+ * - A delegated permission without a `.All` or `.Shared` constraint covers only the signed-in
+ *   user's own data (Graph's `{resource}.{operation}.{constraint}` naming), so `User.ReadWrite`
+ *   opens `/me/photo` but not another user's.
+ */
+import type { Behaviour, Operation, PermissionType } from '../../spec/model.ts';
+import type { Principal } from '../tenant/model.ts';
+import { AuthError } from './errors.ts';
+
+export type AuthorizationDecision =
+  | { outcome: 'allowed'; permission?: string; basis: 'granted' | 'unspecified' }
+  | { outcome: 'denied'; reason: string }
+  | { outcome: 'notSupported'; reason: string };
+
+export interface AuthorizeContext {
+  /** whose photo the request addresses, when it is a user's (or a user's contact's); for `/me` the caller */
+  ownerUserId?: string;
+  /** the spec's behaviours; `adminAnyUser` stops delegated writes to other users' photos */
+  behaviours?: readonly Behaviour[];
+}
+
+export function permissionType(principal: Principal): PermissionType {
+  if (principal.kind === 'application') return 'application';
+  return principal.accountKind === 'personal' ? 'delegatedPersonal' : 'delegatedWork';
+}
+
+const crossUser = (permission: string) => /\.(All|Shared)$/i.test(permission);
+
+export function authorize(principal: Principal, operation: Operation, context: AuthorizeContext = {}): AuthorizationDecision {
+  // A page that lists no permission for the operation gives nothing to enforce beyond a valid token.
+  if (operation.permissions.length === 0) return { outcome: 'allowed', basis: 'unspecified' };
+
+  const type = permissionType(principal);
+  let entries = operation.permissions.filter((p) => p.type === type);
+  // Outlook's pages list scopes without splitting account kinds: personal accounts then use the delegated list.
+  if (entries.length === 0 && type === 'delegatedPersonal') {
+    entries = operation.permissions.filter((p) => p.type === 'delegatedWork');
+  }
+  if (entries.length === 0) {
+    return { outcome: 'denied', reason: `${operation.id} lists no ${type} permission` };
+  }
+  const supported = entries.filter((p) => p.supported);
+  if (supported.length === 0) {
+    return { outcome: 'notSupported', reason: `${operation.id} is not supported for ${type} callers` };
+  }
+
+  const accepted = supported.flatMap((p) => p.permissions);
+  const granted = new Set(principal.permissions.map((p) => p.toLowerCase()));
+  let usable = accepted.filter((p) => granted.has(p.toLowerCase()));
+
+  const owner = operation.resource === 'me' ? principal.userId : context.ownerUserId;
+  const someoneElse =
+    principal.kind === 'delegated' &&
+    owner !== undefined &&
+    principal.userId !== undefined &&
+    owner.toLowerCase() !== principal.userId.toLowerCase();
+  if (someoneElse) {
+    usable = usable.filter(crossUser);
+    const adminOnly = context.behaviours?.some(
+      (b) =>
+        b.kind === 'adminAnyUser' &&
+        b.api === operation.api &&
+        b.versions.includes(operation.version) &&
+        (!b.resources || b.resources.includes(operation.resource)),
+    );
+    if (adminOnly && operation.method !== 'GET') {
+      return { outcome: 'denied', reason: `${operation.id}: another user's photo is changed by an app under its own identity, not on behalf of a user` };
+    }
+  }
+
+  const permission = usable[0];
+  if (permission === undefined) {
+    const scope = someoneElse ? " for another user's photo" : '';
+    return { outcome: 'denied', reason: `${operation.id} needs one of ${accepted.join(', ')}${scope}` };
+  }
+  return { outcome: 'allowed', permission, basis: 'granted' };
+}
+
+export interface AuthorizeOptions extends AuthorizeContext {
+  profile?: 'docs' | 'live';
+}
+
+/**
+ * Throws the error the API answers when `authorize` refuses. Personal accounts: the `docs`
+ * profile refuses "not supported" with 403; the `live` profile does what the service was
+ * observed to do (live-behaviour.md, msgraph-sdk-dotnet#568/#612): `/me/photo/$value` works
+ * with the delegated permissions since late 2021, everything else is 404
+ * `ConsumerPhotoIsNotSupported`.
+ */
+export function assertAuthorized(principal: Principal, operation: Operation, options: AuthorizeOptions = {}): void {
+  let decision = authorize(principal, operation, options);
+  if (decision.outcome === 'notSupported' && options.profile === 'live') {
+    if (operation.resource === 'me' && operation.target === 'value' && operation.method === 'GET') {
+      decision = authorize({ ...principal, accountKind: 'work' }, operation, options);
+    } else {
+      throw new AuthError(404, 'ConsumerPhotoIsNotSupported', 'Photos are not supported for personal Microsoft accounts.');
+    }
+  }
+  if (decision.outcome === 'allowed') return;
+  if (decision.outcome === 'notSupported') {
+    throw new AuthError(403, 'ErrorAccessDenied', 'Access is denied. This operation is not supported for personal Microsoft accounts.');
+  }
+  throw new AuthError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+}
