@@ -1,0 +1,56 @@
+/**
+ * The fault catalogue: each named fault breaks exactly one documented behaviour, so a
+ * conformance suite run against `--fault NAME` must fail the requirement that names it (the
+ * mutation runner relies on this). With no fault set the mock is conformant.
+ */
+export const FAULTS = {
+  'upload-status-204': 'a successful photo update answers 204 instead of the documented 200',
+  'value-content-type': '$value is served as application/octet-stream instead of image/jpeg',
+  'metadata-content-type': 'photo metadata is served as text/plain instead of application/json',
+  'stale-etag': 'the ETag does not change when the photo is replaced',
+  'etag-header-mismatch': 'the ETag header differs from @odata.mediaEtag',
+  'etag-weak': 'the ETag header is weak (W/"...") instead of 8 hex digits in quotes',
+  'etag-not-8-hex': 'the ETag has 16 hex digits instead of 8',
+  'missing-size-variant': 'the smallest predefined size is never made',
+  'leaked-largest-size': 'the largest predefined size (648x648) is made even for a smaller upload',
+  'cropped-not-padded': 'a non-square photo is cropped into each square size instead of padded',
+  'variant-not-resized': 'each size variant holds the uploaded bytes instead of an image of that size',
+  'size-segment-ignored': 'photos/{size}/$value serves the default photo whatever size is asked',
+  'no-fallback': 'a user without a mailbox cannot be updated (no fallback to the directory store)',
+  'directory-dimension-lost': 'the directory store squares the photo into predefined sizes instead of keeping its dimension',
+  'update-not-persisted': 'a photo update answers success but the old photo stays',
+  'permission-not-checked': 'a token without the required permission is served instead of 403',
+  'personal-account-allowed': 'a personal Microsoft account is served where the spec says not supported',
+  'auth-not-required': 'a missing or bad token is served instead of 401 InvalidAuthenticationToken',
+  'limit-not-enforced': "a body over the version's size limit is accepted instead of 413",
+  'limit-after-buffering': 'an oversized body is read to its end before the 413 instead of refused while it streams',
+  'method-not-enforced': 'a method the version does not allow (e.g. PATCH in beta) is served instead of 405',
+  'allow-header-missing': '405 answers carry no Allow header',
+  'content-type-not-checked': 'an upload with a missing or wrong Content-Type is accepted',
+  'undecodable-accepted': 'bytes that are not an image are stored as the photo',
+  'placeholder-missing': 'a photo that does not exist answers 404 instead of the documented 1x1 placeholder',
+  'placeholder-etag-not-empty': 'the 1x1 placeholder carries a non-empty @odata.mediaEtag',
+  'wrong-dialect-casing': "Outlook metadata uses Graph's lower-case id/width/height",
+  'missing-odata-context': 'photo metadata has no @odata.context',
+  'missing-odata-id': 'Outlook photo metadata has no @odata.id',
+  'torn-write': 'replacing a photo publishes the new ETag before the new bytes (readers see a mix)',
+  'error-inner-error-missing': 'Graph error bodies have no innerError',
+  'request-id-missing': 'responses carry no request-id header',
+  'client-request-id-not-echoed': "the client's client-request-id is answered with a different one",
+  'retry-after-missing': 'a throttled request gets 429 without Retry-After',
+} as const;
+
+export type FaultName = keyof typeof FAULTS;
+export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
+
+export class UnknownFaultError extends Error {
+  constructor(readonly names: string[]) {
+    super(`unknown fault${names.length > 1 ? 's' : ''}: ${names.join(', ')} (known: ${FAULT_NAMES.join(', ')})`);
+  }
+}
+
+export function parseFaults(names: readonly string[]): Set<FaultName> {
+  const unknown = names.filter((n) => !(n in FAULTS));
+  if (unknown.length > 0) throw new UnknownFaultError(unknown);
+  return new Set(names as FaultName[]);
+}

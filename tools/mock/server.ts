@@ -1,0 +1,703 @@
+/**
+ * The embedded mock tenant: one node:http server serving Graph (`/v1.0`, `/beta`) and the
+ * Outlook REST API (`/api/v2.0`, `/api/beta`) photo routes that the spec lists, plus the
+ * identity platform's routes (mounted from ./auth) and loopback-only admin routes
+ * (`POST /_mock/reset`, `GET /_mock/state`, `PUT /_mock/faults`).
+ *
+ * Handlers throw MockError; `sendError` is the one place that writes the protocol's error
+ * body, `notFound` the one answer for unknown routes.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import sharp from 'sharp';
+import type { Api, Method, Operation, Resource, Spec, Version } from '../spec/model.ts';
+import { DEFAULT_SPEC_PATH, readSpec } from '../spec/io.ts';
+import { TenantDirectory } from './tenant/directory.ts';
+import { DEFAULT_TENANT_PATH, loadTenantFixture } from './tenant/load.ts';
+import type { Principal, Tenant, TenantFixture, User } from './tenant/model.ts';
+import { asProtocolError, errorBody, MockError, type RequestIds } from './errors.ts';
+import { parseFaults, type FaultName } from './faults.ts';
+import { photoCollection, photoMetadata, type MetadataContext, type PhotoOwner, type PhotoView } from './dialect.ts';
+import {
+  buildPhotoRecord,
+  buildSeedRecords,
+  ImageRejected,
+  newEtag,
+  parsePredefined,
+  photoKey,
+  PhotoStore,
+  sizeKey,
+  type PhotoRecord,
+  type StoredImage,
+  type StoreKind,
+  type VariantPolicy,
+} from './photo-store.ts';
+import { PROFILES, SILENT_PAGE_ANSWERS, type ErrorAnswer, type Profile, type ProfileName } from './profiles.ts';
+import { ClientAborted, readBody, tooLarge } from './request-body.ts';
+import { allowedMethods, buildRouteTable, graphReadOperations, matchPath, requestSegments, versionRoot, type Captures, type RouteTable } from './routes.ts';
+import { TokenBuckets, type ThrottleOptions } from './throttle.ts';
+
+/** Whose photo a request addresses, handed to `authorize`. */
+export interface AuthSubject {
+  tenant: Tenant;
+  resource: Resource;
+  /** the user whose photo, or whose contact's photo, is addressed */
+  ownerUserId?: string;
+  /** the addressed user is the signed-in user (always true for /me) */
+  self: boolean;
+}
+
+/** A refusal carries the error to answer with; the server decides whether a fault skips it. */
+export type AuthDecision = { outcome: 'allowed' } | { outcome: 'forbidden' | 'notSupported'; error: unknown };
+
+/** Sign-in and permission checks, pluggable so handlers can be tested with a fixed principal. */
+export interface AuthLayer {
+  /** Throws a typed 401 (status, code, message) when the request carries no usable token for `api`. */
+  authenticate(req: IncomingMessage, api: Api): Promise<Principal>;
+  authorize(principal: Principal, operation: Operation, subject: AuthSubject): AuthDecision | Promise<AuthDecision>;
+  /** Serves the identity platform's own routes; resolves false for any other path. */
+  handle?(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  issuer(tenantId: string): string;
+}
+
+export interface AuthContext {
+  fixture: TenantFixture;
+  /** the server's origin, known once it listens */
+  baseUrl: () => string;
+  profile: ProfileName;
+  spec: Spec;
+}
+
+export interface MockServerOptions {
+  port?: number;
+  host?: string;
+  profile?: ProfileName;
+  tenantFile?: string;
+  /** an already loaded fixture (tests); wins over tenantFile */
+  tenantFixture?: TenantFixture;
+  specFile?: string;
+  /** an already read spec (tests); wins over specFile */
+  spec?: Spec;
+  faults?: string[];
+  throttle?: ThrottleOptions;
+  /**
+   * Off by default. The pages document only Graph updates; with this on, Graph also serves
+   * reads on the update paths (see graphReadOperations in routes.ts).
+   */
+  graphReads?: boolean;
+  /** default: the identity platform in ./auth over the tenant fixture */
+  auth?: AuthLayer | ((ctx: AuthContext) => Promise<AuthLayer>);
+}
+
+export interface MockStats {
+  requests: number;
+  /** upload body bytes read from sockets, including bytes of refused bodies */
+  uploadBytesRead: number;
+  status: Record<string, number>;
+}
+
+export interface MockServer {
+  url: string;
+  issuer(tenantId: string): string;
+  tenants: readonly Tenant[];
+  spec: Spec;
+  profile: Profile;
+  faults(): FaultName[];
+  /** replaces the active faults (the mutation runner flips them without a restart) */
+  setFaults(names: string[]): void;
+  reset(): Promise<void>;
+  stats(): MockStats;
+  close(): Promise<void>;
+}
+
+/** The mock's own transport cap where the spec gives no limit for a version (not a spec fact). */
+export const TRANSPORT_CAP_BYTES = 64 * 1024 * 1024;
+
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  ids: RequestIds;
+  api: Api;
+  closeAfter: boolean;
+}
+
+function isLoopback(socket: Socket): boolean {
+  const a = socket.remoteAddress ?? '';
+  return a.startsWith('127.') || a === '::1' || a.startsWith('::ffff:127.');
+}
+
+const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase();
+
+function fromAnswer(answer: ErrorAnswer, headers: Record<string, string> = {}): MockError {
+  return new MockError(answer.status, answer.code, answer.message, headers);
+}
+
+/** The content types an upload operation documents: its body's, then its Content-Type header's value. */
+function documentedUploadTypes(op: Operation): string[] {
+  const types = new Set((op.body?.contentTypes ?? []).map((t) => t.toLowerCase()));
+  const header = op.headers.find((h) => h.name.toLowerCase() === 'content-type');
+  for (const token of (header?.value ?? '').toLowerCase().match(/[a-z]+\/[a-z0-9.+-]+/g) ?? []) types.add(token);
+  return [...types];
+}
+
+function successStatus(op: Operation, fallback: number): number {
+  return op.responses.find((r) => r.status >= 200 && r.status < 300)?.status ?? fallback;
+}
+
+export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+  const profile = PROFILES[options.profile ?? 'docs'];
+  if (!profile) throw new Error(`unknown profile '${String(options.profile)}' (known: ${Object.keys(PROFILES).join(', ')})`);
+  const spec = options.spec ?? (await readSpec(options.specFile ?? DEFAULT_SPEC_PATH));
+  const fixture = options.tenantFixture ?? (await loadTenantFixture(options.tenantFile ?? DEFAULT_TENANT_PATH));
+  const directory = new TenantDirectory(fixture);
+  let faults = parseFaults(options.faults ?? []);
+  const has = (name: FaultName) => faults.has(name);
+
+  const operations = options.graphReads ? [...spec.operations, ...graphReadOperations(spec)] : spec.operations;
+  const table: RouteTable = buildRouteTable(operations);
+  const predefined = parsePredefined(spec.sizeVariants?.predefined ?? []);
+  const placeholder = spec.sizeVariants?.placeholder;
+  const placeholderBytes = placeholder ? await placeholderImage(placeholder.width, placeholder.height, placeholder.contentType) : undefined;
+  const basePolicy: VariantPolicy = {
+    predefined,
+    fit: 'contain',
+    leakLargest: false,
+    dropSmallest: false,
+    skipResize: false,
+    primaryIsOriginal: profile.primaryIsOriginal,
+  };
+  const store = new PhotoStore(await buildSeedRecords(fixture.tenants, basePolicy));
+  const buckets = options.throttle ? new TokenBuckets(options.throttle) : undefined;
+  const stats: MockStats = { requests: 0, uploadBytesRead: 0, status: {} };
+
+  let baseUrl = '';
+  const authContext: AuthContext = { fixture, baseUrl: () => baseUrl, profile: profile.name, spec };
+  const auth: AuthLayer =
+    typeof options.auth === 'function'
+      ? await options.auth(authContext)
+      : (options.auth ?? (await (await import('./default-auth.ts')).createDefaultAuth(authContext)));
+
+  const sizeId = (w: number, h: number) => `${w}${profile.sizeIdSeparator}${h}`;
+
+  // ---- responses -------------------------------------------------------------------------
+
+  function commonHeaders(x: Exchange): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (!has('request-id-missing')) headers['request-id'] = x.ids.requestId;
+    headers['client-request-id'] = has('client-request-id-not-echoed') ? randomUUID() : x.ids.clientRequestId;
+    if (x.closeAfter) headers.Connection = 'close';
+    return headers;
+  }
+
+  function send(x: Exchange, status: number, headers: Record<string, string>, body?: Buffer | string) {
+    stats.status[status] = (stats.status[status] ?? 0) + 1;
+    const payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
+    x.res.writeHead(status, { ...commonHeaders(x), ...headers, 'Content-Length': String(payload?.length ?? 0) });
+    if (x.closeAfter) {
+      // Stop reading the rest of a refused body: answer, then drop the connection.
+      x.res.end(payload, () => x.req.socket.destroySoon());
+      setTimeout(() => x.req.socket.destroy(), 2000).unref();
+    } else x.res.end(payload);
+  }
+
+  function sendJson(x: Exchange, status: number, body: unknown, headers: Record<string, string> = {}) {
+    const contentType = has('metadata-content-type') ? 'text/plain' : 'application/json; odata.metadata=minimal; charset=utf-8';
+    send(x, status, { 'Content-Type': contentType, ...headers }, JSON.stringify(body));
+  }
+
+  function sendError(x: Exchange, error: unknown) {
+    if (error instanceof ClientAborted) {
+      x.req.socket.destroy();
+      return;
+    }
+    let protocolError = asProtocolError(error);
+    if (!protocolError) {
+      console.error(`mock: ${x.req.method} ${x.req.url} failed:`, error);
+      protocolError = new MockError(500, 'InternalServerError', 'The mock tenant failed to handle the request.');
+    }
+    if (protocolError.headers.Connection === 'close') x.closeAfter = true;
+    const headers = { ...protocolError.headers };
+    delete headers.Connection;
+    if (protocolError.status === 405 && has('allow-header-missing')) delete headers.Allow;
+    if (protocolError.status === 429 && has('retry-after-missing')) delete headers['Retry-After'];
+    if (protocolError.raw) {
+      send(x, protocolError.status, { ...headers, 'Content-Type': protocolError.raw.contentType }, protocolError.raw.body);
+      return;
+    }
+    const body = errorBody(x.api, protocolError, x.ids, { omitInnerError: has('error-inner-error-missing') });
+    send(x, protocolError.status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' }, JSON.stringify(body));
+  }
+
+  function notFound(path: string): MockError {
+    return fromAnswer(SILENT_PAGE_ANSWERS.notFound(path));
+  }
+
+  function etagHeaders(mediaEtag: string): Record<string, string> {
+    if (!mediaEtag) return {};
+    let etag = mediaEtag;
+    if (has('etag-header-mismatch')) etag = `"${newEtag(mediaEtag.replace(/"/g, ''))}"`;
+    if (has('etag-weak')) etag = `W/${etag}`;
+    return { ETag: etag };
+  }
+
+  const quotedEtag = (record: PhotoRecord) => `"${has('etag-not-8-hex') ? record.etag + record.etag : record.etag}"`;
+
+  // ---- owners ----------------------------------------------------------------------------
+
+  interface ResolvedOwner {
+    owner: PhotoOwner;
+    key: string;
+    store: StoreKind;
+  }
+
+  function findUser(tenant: Tenant, key: string): User | undefined {
+    // The Outlook API addresses users as `{id}@{tenantId}` in @odata.id; accept that form too.
+    const suffix = `@${tenant.id}`.toLowerCase();
+    const bare = key.toLowerCase().endsWith(suffix) ? key.slice(0, -suffix.length) : key;
+    return directory.user(tenant.id, bare);
+  }
+
+  /** Resolves whose photo the URL names. Returns the error instead of throwing, so authorization can come first. */
+  function resolveOwner(principal: Principal, tenant: Tenant, captures: Captures, resource: Resource): { subject: AuthSubject; resolved?: ResolvedOwner; error?: MockError } {
+    const subject: AuthSubject = { tenant, resource, self: false };
+    let user: User | undefined;
+    if (captures.me) {
+      if (principal.kind !== 'delegated' || !principal.userId) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.meWithoutUser()) };
+      user = directory.user(tenant.id, principal.userId);
+      subject.self = true;
+      if (!user) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.userNotFound(principal.userId)) };
+    } else if (captures.user !== undefined) {
+      user = findUser(tenant, captures.user);
+      if (!user) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.userNotFound(captures.user)) };
+      subject.self = principal.kind === 'delegated' && principal.userId?.toLowerCase() === user.id.toLowerCase();
+    }
+    if (user) subject.ownerUserId = user.id;
+
+    if (resource === 'group' || captures.group !== undefined) {
+      const group = captures.group === undefined ? undefined : directory.group(tenant.id, captures.group);
+      if (!group) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound()) };
+      return {
+        subject,
+        resolved: { owner: { kind: 'group', tenantId: tenant.id, me: false, groupId: group.id }, key: photoKey.group(tenant.id, group.id), store: 'mailbox' },
+      };
+    }
+    if (!user) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound()) };
+    if (captures.contact !== undefined) {
+      const id = captures.contact.toLowerCase();
+      const contact = (user.contacts ?? []).find((c) => c.id.toLowerCase() === id);
+      const folderOk =
+        captures.folder === undefined
+          ? contact?.folder === undefined
+          : contact?.folder?.toLowerCase() === captures.folder.toLowerCase();
+      if (!contact || !folderOk) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound()) };
+      return {
+        subject,
+        resolved: {
+          owner: { kind: 'contact', tenantId: tenant.id, me: captures.me, userId: user.id, contactId: contact.id },
+          key: photoKey.contact(tenant.id, user.id, contact.id),
+          store: 'mailbox',
+        },
+      };
+    }
+    // The fallback the pages describe: a user without a mailbox has a directory photo.
+    return {
+      subject,
+      resolved: {
+        owner: { kind: 'user', tenantId: tenant.id, me: captures.me, userId: user.id },
+        key: photoKey.user(tenant.id, user.id),
+        store: user.mailbox ? 'mailbox' : 'directory',
+      },
+    };
+  }
+
+  // ---- photo handlers, one factory per target --------------------------------------------
+
+  interface PhotoRequest {
+    x: Exchange;
+    op: Operation;
+    version: Version;
+    captures: Captures;
+    resolved: ResolvedOwner;
+  }
+
+  const metadataContext = (p: PhotoRequest, entity: 'photo' | 'photos'): MetadataContext => ({
+    api: p.op.api,
+    version: p.version,
+    baseUrl: `http://${p.x.req.headers.host ?? new URL(baseUrl).host}`,
+    owner: p.resolved.owner,
+    entity,
+  });
+
+  const dialectOptions = () => ({
+    graphCasingEverywhere: has('wrong-dialect-casing'),
+    omitContext: has('missing-odata-context'),
+    omitOdataId: has('missing-odata-id'),
+  });
+
+  function placeholderView(): PhotoView | undefined {
+    if (!placeholder || profile.noPhoto !== 'placeholder' || has('placeholder-missing')) return undefined;
+    return {
+      id: placeholder.id,
+      width: placeholder.width,
+      height: placeholder.height,
+      contentType: placeholder.contentType,
+      mediaEtag: has('placeholder-etag-not-empty') ? `"${newEtag()}"` : placeholder.etag,
+    };
+  }
+
+  /** No photo at all: the placeholder (docs) or the profile's error. */
+  function noPhoto(): MockError {
+    return profile.noPhoto === 'placeholder' ? fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound()) : fromAnswer(profile.noPhoto);
+  }
+
+  function unknownSize(): MockError {
+    const a = profile.unknownSize;
+    return new MockError(a.status, a.code, a.message, {}, a.contentType === 'text/plain' ? { contentType: 'text/plain', body: a.message } : undefined);
+  }
+
+  function view(record: PhotoRecord, image: StoredImage, primary: boolean): PhotoView {
+    return {
+      id: primary && profile.primaryId === 'default' ? 'default' : sizeId(image.width, image.height),
+      width: image.width,
+      height: image.height,
+      contentType: 'image/jpeg',
+      mediaEtag: quotedEtag(record),
+    };
+  }
+
+  function sizeOf(record: PhotoRecord, requested: string | undefined): StoredImage | undefined {
+    const m = /^(\d+)x(\d+)$/i.exec(requested ?? '');
+    if (!m) return undefined;
+    return record.sizes.get(sizeKey(Number(m[1]), Number(m[2])));
+  }
+
+  const isPlaceholderSize = (requested: string | undefined) =>
+    placeholder !== undefined && (requested ?? '').toLowerCase() === placeholder.id.toLowerCase();
+
+  function sendImage(p: PhotoRequest, record: PhotoRecord, image: StoredImage) {
+    let contentType = record.store === 'directory' ? profile.directoryValueContentType : image.contentType;
+    if (has('value-content-type')) contentType = 'application/octet-stream';
+    send(p.x, 200, { 'Content-Type': contentType, 'Cache-Control': 'private', ...etagHeaders(quotedEtag(record)) }, image.bytes);
+  }
+
+  function sendPlaceholderImage(p: PhotoRequest, v: PhotoView) {
+    if (!placeholderBytes) throw noPhoto();
+    send(p.x, 200, { 'Content-Type': v.contentType, 'Cache-Control': 'private', ...etagHeaders(v.mediaEtag) }, placeholderBytes);
+  }
+
+  // One read of the map per request: the record taken is the one whose bytes and ETag are served.
+  const readHandlers: Record<string, (p: PhotoRequest) => void> = {
+    metadata(p) {
+      const record = store.get(p.resolved.key);
+      const v = record ? view(record, record.primary, true) : placeholderView();
+      if (!v) throw noPhoto();
+      sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), v, dialectOptions()), etagHeaders(v.mediaEtag));
+    },
+    value(p) {
+      const record = store.get(p.resolved.key);
+      if (record) return sendImage(p, record, record.primary);
+      const v = placeholderView();
+      if (!v) throw noPhoto();
+      sendPlaceholderImage(p, v);
+    },
+    photos(p) {
+      const record = store.get(p.resolved.key);
+      let views: PhotoView[];
+      if (record) views = [...record.sizes.values()].sort((a, b) => a.width - b.width).map((image) => view(record, image, false));
+      else {
+        const v = placeholderView();
+        if (!v) throw noPhoto();
+        views = [v];
+      }
+      sendJson(p.x, 200, photoCollection(metadataContext(p, 'photos'), views, dialectOptions()));
+    },
+    photoSize(p) {
+      const record = store.get(p.resolved.key);
+      if (!record) {
+        const v = placeholderView();
+        if (!v) throw noPhoto();
+        if (!isPlaceholderSize(p.captures.size)) throw unknownSize();
+        return sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), v, dialectOptions()));
+      }
+      const image = sizeOf(record, p.captures.size);
+      if (!image) throw unknownSize();
+      const v = view(record, image, false);
+      sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), v, dialectOptions()), etagHeaders(v.mediaEtag));
+    },
+    photoSizeValue(p) {
+      const record = store.get(p.resolved.key);
+      if (!record) {
+        const v = placeholderView();
+        if (!v) throw noPhoto();
+        if (!isPlaceholderSize(p.captures.size)) throw unknownSize();
+        return sendPlaceholderImage(p, v);
+      }
+      const image = has('size-segment-ignored') ? record.primary : sizeOf(record, p.captures.size);
+      if (!image) throw unknownSize();
+      sendImage(p, record, image);
+    },
+  };
+
+  async function upload(p: PhotoRequest): Promise<void> {
+    const { x, op } = p;
+    const declared = mediaType(x.req.headers['content-type']);
+    const documented = documentedUploadTypes(op);
+    const accepted = [...documented, ...profile.extraUploadTypes.filter((t) => !documented.includes(t))];
+    const typeAccepted = accepted.length === 0 ? declared.startsWith('image/') : accepted.includes(declared);
+    if (!typeAccepted && !has('content-type-not-checked')) {
+      throw fromAnswer(SILENT_PAGE_ANSWERS.unsupportedMediaType(declared || '(none)', accepted));
+    }
+
+    const documentedLimit =
+      op.maxRequestBytes ?? spec.limits.find((l) => l.api === op.api && l.version === op.version)?.maxRequestBytes;
+    const limit = has('limit-not-enforced') ? TRANSPORT_CAP_BYTES : Math.min(documentedLimit ?? TRANSPORT_CAP_BYTES, TRANSPORT_CAP_BYTES);
+    const length = Number(x.req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(length) && length > limit && !has('limit-after-buffering')) throw tooLarge(limit);
+    const bytes = await readBody(x.req, {
+      limit,
+      checkAfterEnd: has('limit-after-buffering'),
+      onBytes: (n) => {
+        stats.uploadBytesRead += n;
+      },
+    });
+    if (bytes.length === 0) throw fromAnswer(SILENT_PAGE_ANSWERS.emptyBody());
+
+    const records = store.current(); // captured: an upload racing a reset lands in the old map
+    const previous = records.get(p.resolved.key);
+    let storeKind = p.resolved.store;
+    if (storeKind === 'directory' && has('no-fallback')) throw fromAnswer(SILENT_PAGE_ANSWERS.nonExistentMailbox());
+    if (storeKind === 'directory' && has('directory-dimension-lost')) storeKind = 'mailbox';
+    const policy: VariantPolicy = {
+      ...basePolicy,
+      fit: has('cropped-not-padded') ? 'cover' : 'contain',
+      leakLargest: has('leaked-largest-size'),
+      dropSmallest: has('missing-size-variant'),
+      skipResize: has('variant-not-resized'),
+    };
+
+    let record: PhotoRecord;
+    try {
+      record = await buildPhotoRecord(bytes, storeKind, policy, previous?.etag);
+      if (profile.formatMustMatchContentType && typeAccepted && record.original.contentType !== declared) {
+        throw new ImageRejected(`the body is ${record.original.contentType}, not ${declared}`);
+      }
+    } catch (error) {
+      if (!(error instanceof ImageRejected)) throw error;
+      if (!has('undecodable-accepted')) {
+        throw new MockError(profile.notImage.status, profile.notImage.code, `${profile.notImage.message} (${error.message})`);
+      }
+      const raw = { bytes, width: 1, height: 1, contentType: 'image/jpeg' };
+      record = Object.freeze({
+        etag: newEtag(previous?.etag),
+        store: storeKind,
+        original: { ...raw, format: 'unknown' },
+        primary: raw,
+        sizes: new Map(),
+        updatedAt: new Date().toISOString(),
+      });
+    }
+    if (has('stale-etag') && previous) record = Object.freeze({ ...record, etag: previous.etag });
+
+    if (!has('update-not-persisted')) {
+      if (has('torn-write') && previous) {
+        // The defect this fault stands for: metadata published first, bytes later.
+        records.set(p.resolved.key, Object.freeze({ ...record, primary: previous.primary, sizes: previous.sizes }));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      records.set(p.resolved.key, record); // the one assignment that publishes the new photo
+    }
+    send(x, has('upload-status-204') ? 204 : successStatus(op, 200), {});
+  }
+
+  function remove(p: PhotoRequest): void {
+    const records = store.current();
+    if (!records.has(p.resolved.key)) throw noPhoto();
+    records.delete(p.resolved.key);
+    send(p.x, successStatus(p.op, 204), {});
+  }
+
+  // ---- dispatch --------------------------------------------------------------------------
+
+  async function handlePhotoRoute(x: Exchange, path: string): Promise<void> {
+    const segments = requestSegments(path);
+    if (!segments) throw fromAnswer(SILENT_PAGE_ANSWERS.badPath());
+    const root = versionRoot(segments);
+    if (!root) throw notFound(path);
+    x.api = root.api;
+    if (profile.contactSizeSegment) {
+      const lower = root.rest.map((s) => s.toLowerCase());
+      const photosAt = lower.indexOf('photos');
+      if (lower.includes('contacts') && photosAt >= 0 && photosAt < lower.length - 1) throw fromAnswer(profile.contactSizeSegment);
+    }
+    const match = matchPath(table, root);
+    if (match.candidates.length === 0) throw notFound(path);
+    const method = (x.req.method ?? 'GET').toUpperCase() as Method;
+    const allowed = allowedMethods(spec, match);
+    let candidate = match.candidates.find((c) => c.route.operation.method === method);
+    if (!allowed.includes(method)) {
+      const write = method === 'PUT' || method === 'PATCH';
+      const servedAnyway = has('method-not-enforced') && write ? match.candidates.find((c) => c.route.operation.target === 'value' && c.route.operation.method !== 'GET') : undefined;
+      if (!servedAnyway) {
+        const answer = SILENT_PAGE_ANSWERS.methodNotAllowed(method);
+        throw new MockError(answer.status, answer.code, answer.message, { Allow: allowed.join(', ') });
+      }
+      candidate = servedAnyway;
+    }
+    if (!candidate) throw notFound(path);
+    const op = candidate.route.operation;
+
+    let principal: Principal;
+    try {
+      principal = await auth.authenticate(x.req, x.api);
+    } catch (error) {
+      if (!has('auth-not-required')) throw error;
+      principal = anyAppPrincipal();
+    }
+    if (buckets) {
+      const wait = buckets.take(principal.appId);
+      if (wait > 0) throw fromAnswer(SILENT_PAGE_ANSWERS.throttled(), { 'Retry-After': String(wait) });
+    }
+    const tenant = directory.tenant(principal.tenantId);
+    if (!tenant) throw new MockError(401, 'InvalidAuthenticationToken', 'The token names a tenant this mock does not hold.');
+    const { subject, resolved, error } = resolveOwner(principal, tenant, candidate.captures, op.resource);
+    const decision = await auth.authorize(principal, op, subject);
+    if (decision.outcome === 'notSupported' && !has('personal-account-allowed')) throw decision.error;
+    if (decision.outcome === 'forbidden' && !has('permission-not-checked')) throw decision.error;
+    if (error || !resolved) throw error ?? notFound(path);
+
+    const p: PhotoRequest = { x, op, version: root.version, captures: candidate.captures, resolved };
+    if (method === 'GET') {
+      const handler = readHandlers[op.target];
+      if (!handler) throw notFound(path);
+      return handler(p);
+    }
+    if (method === 'DELETE' && op.target === 'value') return remove(p);
+    if (op.target === 'value') return upload(p);
+    throw notFound(path);
+  }
+
+  /** Used only by the auth-not-required fault: the request runs as the first app with its roles. */
+  function anyAppPrincipal(): Principal {
+    const tenant = fixture.tenants.find((t) => t.apps.length > 0);
+    const app = tenant?.apps[0];
+    return { tenantId: tenant?.id ?? '', kind: 'application', appId: app?.clientId ?? 'anonymous', permissions: app?.roles ?? [] };
+  }
+
+  async function handleAdmin(x: Exchange, path: string): Promise<void> {
+    if (!isLoopback(x.req.socket)) throw new MockError(403, 'Forbidden', 'The admin routes answer on loopback only.');
+    const method = x.req.method ?? 'GET';
+    if (path === '/_mock/reset' && method === 'POST') {
+      x.req.resume();
+      store.reset();
+      buckets?.reset();
+      return send(x, 204, {});
+    }
+    if (path === '/_mock/state' && method === 'GET') return sendJson(x, 200, state());
+    if (path === '/_mock/faults' && method === 'PUT') {
+      const body = await readBody(x.req, { limit: 64 * 1024 });
+      let names: unknown;
+      try {
+        names = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw new MockError(400, 'BadRequest', 'Send a JSON array of fault names.');
+      }
+      if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new MockError(400, 'BadRequest', 'Send a JSON array of fault names.');
+      try {
+        faults = parseFaults(names);
+      } catch (e) {
+        throw new MockError(400, 'BadRequest', (e as Error).message);
+      }
+      return sendJson(x, 200, { faults: [...faults] });
+    }
+    throw notFound(path);
+  }
+
+  function state() {
+    return {
+      profile: profile.name,
+      faults: [...faults],
+      graphReads: options.graphReads ?? false,
+      throttle: options.throttle ?? null,
+      tenants: fixture.tenants.map((t) => ({ id: t.id, domain: t.domain, users: t.users.map((u) => u.userPrincipalName), groups: t.groups.map((g) => g.id) })),
+      photos: [...store.entries()].map(([key, r]) => ({
+        key,
+        etag: r.etag,
+        store: r.store,
+        original: { width: r.original.width, height: r.original.height, contentType: r.original.contentType, bytes: r.original.bytes.length },
+        sizes: [...r.sizes.keys()],
+        updatedAt: r.updatedAt,
+      })),
+      stats,
+    };
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.requests++;
+    const clientRequestId = req.headers['client-request-id'];
+    const x: Exchange = {
+      req,
+      res,
+      api: (req.url ?? '').toLowerCase().startsWith('/api/') ? 'outlook' : 'graph',
+      closeAfter: false,
+      ids: {
+        requestId: randomUUID(),
+        clientRequestId: typeof clientRequestId === 'string' && clientRequestId.length > 0 ? clientRequestId : randomUUID(),
+        date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      },
+    };
+    try {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (path.startsWith('/_mock/')) return await handleAdmin(x, path);
+      if (auth.handle && (await auth.handle(req, res))) return;
+      await handlePhotoRoute(x, path);
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // A body nobody read stays unread: close the connection after the answer.
+      if (req.method !== 'GET' && !req.readableEnded && !(error instanceof ClientAborted)) x.closeAfter = true;
+      sendError(x, error);
+    }
+  }
+
+  const server: Server = createServer((req, res) => void onRequest(req, res));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  baseUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
+  return {
+    url: baseUrl,
+    issuer: (tenantId) => auth.issuer(tenantId),
+    tenants: fixture.tenants,
+    spec,
+    profile,
+    faults: () => [...faults],
+    setFaults(names) {
+      faults = parseFaults(names);
+    },
+    async reset() {
+      store.reset();
+      buckets?.reset();
+    },
+    stats: () => structuredClone(stats),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function placeholderImage(width: number, height: number, contentType: string): Promise<Buffer> {
+  const image = sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } });
+  const type = contentType.toLowerCase();
+  if (type === 'image/gif') return image.gif().toBuffer();
+  if (type === 'image/png') return image.png().toBuffer();
+  return image.flatten({ background: '#ffffff' }).jpeg().toBuffer();
+}

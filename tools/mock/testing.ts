@@ -1,0 +1,101 @@
+/**
+ * Test harness for the mock's own tests: an in-process server over the test fixtures in
+ * ./fixtures, tokens from its real token endpoint, a small request helper and an image
+ * factory. Never imported by the server.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { readSpec } from '../spec/io.ts';
+import type { Spec } from '../spec/model.ts';
+import { loadTenantFixture } from './tenant/load.ts';
+import type { TenantFixture } from './tenant/model.ts';
+import { startMockServer, type MockServer, type MockServerOptions } from './server.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const TEST_SPEC_PATH = resolve(here, 'fixtures/spec-corpus/profilephoto.yaml');
+export const TEST_TENANT_PATH = resolve(here, 'fixtures/tenant-small/tenant.yaml');
+
+export const T = {
+  tenant: '11111111-0000-4000-8000-000000000001',
+  consumer: '9188040d-6c67-4c5b-b112-36a304b66dad',
+  alice: '11111111-0000-4000-8000-0000000000a1',
+  aliceUpn: 'alice@small.onmicrosoft.com',
+  bob: '11111111-0000-4000-8000-0000000000b2',
+  dan: '11111111-0000-4000-8000-0000000000c3', // no mailbox, no photo
+  erin: '11111111-0000-4000-8000-0000000000d4', // no mailbox, 1200x900 photo
+  group: '11111111-0000-4000-8000-0000000000e5',
+  carol: 'ContactCarol',
+  dave: 'ContactDave',
+  folder: 'FolderFriends',
+  admin: { clientId: '11111111-0000-4000-8000-0000000000f1', secret: 'small-admin-secret' },
+  nophoto: { clientId: '11111111-0000-4000-8000-0000000000f2', secret: 'small-nophoto-secret' },
+};
+
+let cached: Promise<{ spec: Spec; fixture: TenantFixture }> | undefined;
+export function testInputs() {
+  cached ??= Promise.all([readSpec(TEST_SPEC_PATH), loadTenantFixture(TEST_TENANT_PATH)]).then(([spec, fixture]) => ({ spec, fixture }));
+  return cached;
+}
+
+export async function startTestServer(options: MockServerOptions = {}): Promise<MockServer> {
+  const { spec, fixture } = await testInputs();
+  return startMockServer({ spec, tenantFixture: fixture, ...options });
+}
+
+export const AUDIENCE = { graph: 'https://graph.microsoft.com', outlook: 'https://outlook.office.com' } as const;
+
+export async function appToken(server: MockServer, api: 'graph' | 'outlook', app = T.admin, tenant = T.tenant): Promise<string> {
+  return token(server, tenant, {
+    grant_type: 'client_credentials',
+    client_id: app.clientId,
+    client_secret: app.secret,
+    scope: `${AUDIENCE[api]}/.default`,
+  });
+}
+
+export async function userToken(server: MockServer, api: 'graph' | 'outlook', username: string, password: string, scopes: string[], tenant = T.tenant, app = T.admin): Promise<string> {
+  return token(server, tenant, {
+    grant_type: 'password',
+    client_id: app.clientId,
+    client_secret: app.secret,
+    username,
+    password,
+    scope: scopes.map((s) => `${AUDIENCE[api]}/${s}`).join(' '),
+  });
+}
+
+async function token(server: MockServer, tenant: string, form: Record<string, string>): Promise<string> {
+  const response = await fetch(`${server.url}/${tenant}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams(form) });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  bytes: Buffer;
+  json(): any;
+}
+
+export async function call(server: MockServer, method: string, path: string, init: { token?: string; body?: Buffer; contentType?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.Authorization = `Bearer ${init.token}`;
+  if (init.contentType) headers['Content-Type'] = init.contentType;
+  const response = await fetch(`${server.url}${path}`, { method, headers, body: init.body });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  return { status: response.status, headers: response.headers, bytes, json: () => JSON.parse(bytes.toString('utf8')) };
+}
+
+/** A JPEG (or other format) with a diagonal so cropping and padding are told apart. */
+export async function image(width: number, height: number, format: 'jpeg' | 'png' | 'gif' = 'jpeg', color = '#2277dd'): Promise<Buffer> {
+  const base = sharp({ create: { width, height, channels: 3, background: color } });
+  const out = format === 'png' ? base.png() : format === 'gif' ? base.gif() : base.jpeg();
+  return out.toBuffer();
+}
+
+export async function dimensions(bytes: Buffer): Promise<{ width: number; height: number; format: string }> {
+  const m = await sharp(bytes).metadata();
+  return { width: m.width ?? 0, height: m.height ?? 0, format: m.format ?? '' };
+}
