@@ -1,0 +1,80 @@
+/**
+ * The data a generated test hands to the harness: everything it needs from the spec,
+ * inlined by the generator as literals. The harness holds no fact of the spec; it knows
+ * only how to perform a kind of check with the facts it is given.
+ */
+import type { Api, Level, Method, PermissionType, Resource, Target, Version } from '../../tools/spec/model.ts';
+
+export interface OperationFacts {
+  id: string;
+  api: Api;
+  version: Version;
+  method: Method;
+  path: string;
+  resource: Resource;
+  target: Target;
+  /** what each path parameter may be, by the name in `path` (id, userPrincipalName, size...) */
+  parameterKinds: Record<string, string[]>;
+  /** documented request body media types (body.contentTypes, else the Content-Type header value) */
+  requestContentTypes: string[];
+  /** documented success status, if the pages give one */
+  successStatus?: number;
+  permissions: { type: PermissionType; supported: boolean; permissions: string[] }[];
+  /** for paths with a size parameter: a predefined size to address (the smallest) */
+  sampleSize?: string;
+}
+
+export interface RequirementFacts {
+  id: string;
+  level: Level;
+  area: string;
+}
+
+export interface Placeholder {
+  id: string;
+  width: number;
+  height: number;
+  contentType: string;
+  etag: string;
+}
+
+/** A user address form for `users/{x}`: by object id or by user principal name. */
+export type AddressForm = 'id' | 'userPrincipalName';
+
+export type TokenProblem = 'none' | 'malformed' | 'badSignature' | 'algNone' | 'expired';
+
+export type CheckCase =
+  | { check: 'status'; status: number; addressForm?: AddressForm }
+  | { check: 'response-content-type'; contentType: string }
+  | { check: 'request-content-type'; contentType: string; variant: 'documented' | 'missing' | 'wrong' }
+  | { check: 'response-schema'; schemaName: string; schema: unknown }
+  | { check: 'auth'; problem: TokenProblem }
+  | { check: 'method-allowed'; method: Method }
+  | { check: 'method-refused'; method: Method; allowed: Method[] }
+  | { check: 'size-limit'; maxRequestBytes: number; variant: 'under' | 'over' }
+  | {
+      check: 'size-variants';
+      sizes: string[];
+      upload: { width: number; height: number };
+      /** the documented write of the same resource, absent when the spec has none */
+      write?: OperationFacts;
+    }
+  | { check: 'unavailable-size'; sizes: string[]; write?: OperationFacts; placeholder?: Placeholder }
+  | { check: 'placeholder'; placeholder: Placeholder }
+  | { check: 'permission-least'; type: PermissionType; permission: string }
+  | { check: 'permission-lacking'; type: PermissionType; permissions: string[] }
+  | { check: 'permission-unsupported'; type: PermissionType }
+  | {
+      check: 'round-trip';
+      upload: { width: number; height: number };
+      reads: Partial<Record<Target, OperationFacts>>;
+    }
+  | { check: 'mailbox-fallback'; upload: { width: number; height: number }; reads: Partial<Record<Target, OperationFacts>> }
+  | { check: 'work-or-school-only' }
+  | { check: 'group-application-known-issue'; permission: string }
+  | { check: 'admin-any-user'; permission: string };
+
+export type TestCase = CheckCase & {
+  requirement: RequirementFacts;
+  operation: OperationFacts;
+};

@@ -1,0 +1,61 @@
+/**
+ * The suite's fixtures, composed with `test.extend`:
+ *   target       (worker) the resolved target: a mock started once per worker, a URL, a tenant
+ *   client       (test)   records every exchange; attached as `exchange` when the test ends
+ *   conformance  (test)   what a check needs: target, client, and the journal hook for writes
+ * Before each test the target is reset (a mock goes back to its seed state).
+ */
+import { test as base, expect } from '@playwright/test';
+import type { TestCase } from './case.ts';
+import { runCase, type Conformance } from './checks.ts';
+import { RecordingClient } from './client.ts';
+import { backupBeforeChange } from './restore.ts';
+import { resolveTarget, targetSettingsFromEnv, type ResolvedTarget } from './target.ts';
+
+interface WorkerFixtures {
+  target: ResolvedTarget;
+}
+interface TestFixtures {
+  client: RecordingClient;
+  conformance: Conformance;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  target: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const target = await resolveTarget(targetSettingsFromEnv());
+      try {
+        await use(target);
+      } finally {
+        await target.close();
+      }
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+
+  client: async ({ target }, use, testInfo) => {
+    await target.reset();
+    const client = new RecordingClient();
+    await use(client);
+    if (client.exchanges.length > 0) {
+      await testInfo.attach('exchange', { body: JSON.stringify(client.exchanges, null, 2), contentType: 'application/json' });
+    }
+  },
+
+  conformance: async ({ target, client }, use, testInfo) => {
+    await use({
+      target,
+      client,
+      testInfo,
+      beforeChange: (operation, url, principal) => backupBeforeChange(target, client, operation, url, principal),
+    });
+  },
+});
+
+export { expect };
+
+/** The one call a generated test makes. */
+export async function check(conformance: Conformance, testCase: TestCase): Promise<void> {
+  await runCase(conformance, testCase);
+}

@@ -1,0 +1,185 @@
+/**
+ * Which target the suite runs against, from the environment the run CLI sets (or a user
+ * sets by hand for `npx playwright test`):
+ *   PHOTO_TARGET        mock (default) | url | tenant
+ *   PHOTO_PROFILE       docs (default) | live           mock only
+ *   PHOTO_BASE_URL      url target: the server's base URL
+ *   PHOTO_TENANT_FILE   url/tenant: who exists there (tenant fixture format)
+ *   PHOTO_ALLOW_WRITES  1 to let a real tenant's photos be changed (journaled, restored)
+ *   PHOTO_SPEC_FILE     the spec file (default spec/profilephoto.yaml)
+ *   PHOTO_FAULTS        mock only: comma-separated fault names
+ *   PHOTO_JOURNAL_DIR   where originals are saved before a change (default .state/journal)
+ * A resolved target knows where each API lives, how to get tokens, who exists, and how to
+ * put itself back (reset for a mock, restore from the journal for a tenant).
+ */
+import { resolve } from 'node:path';
+import type { Api } from '../../tools/spec/model.ts';
+import type { Tenant } from '../../tools/mock/tenant/model.ts';
+import { DEFAULT_TENANT_PATH, loadTenantFixture } from '../../tools/mock/tenant/load.ts';
+import { DEFAULT_SPEC_PATH, REPO_ROOT } from '../../tools/spec/io.ts';
+import type { ApiRoots } from './address.ts';
+import { EnvironmentTokenSource, MsalTokenSource, TokenEndpointSource, type TokenSource } from './tokens.ts';
+import { PhotoJournal } from './journal.ts';
+
+export type TargetKind = 'mock' | 'url' | 'tenant';
+export type Profile = 'docs' | 'live';
+
+export interface TargetSettings {
+  kind: TargetKind;
+  profile: Profile;
+  baseUrl?: string;
+  tenantFile?: string;
+  allowWrites: boolean;
+  specFile: string;
+  journalDir: string;
+  /** mock only: named faults to switch on (the mutation runner's way in) */
+  faults: string[];
+}
+
+export class TargetError extends Error {
+  override name = 'TargetError';
+}
+
+/** Audiences of the two APIs' tokens: where the identity platform says each API lives. */
+export const AUDIENCES: Record<Api, string> = {
+  graph: 'https://graph.microsoft.com',
+  outlook: 'https://outlook.office.com',
+};
+
+/** A real tenant's API roots; a mock serves both under one origin (`/v1.0`, `/api/v2.0`). */
+const CLOUD_ROOTS: ApiRoots = { graph: 'https://graph.microsoft.com', outlook: 'https://outlook.office.com/api' };
+export const rootsAt = (baseUrl: string): ApiRoots => {
+  const base = baseUrl.replace(/\/+$/, '');
+  return { graph: base, outlook: `${base}/api` };
+};
+
+export function targetSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): TargetSettings {
+  const kind = (env.PHOTO_TARGET ?? 'mock') as TargetKind;
+  if (!['mock', 'url', 'tenant'].includes(kind)) throw new TargetError(`PHOTO_TARGET '${kind}' is not mock, url or tenant`);
+  const profile = (env.PHOTO_PROFILE ?? 'docs') as Profile;
+  if (!['docs', 'live'].includes(profile)) throw new TargetError(`PHOTO_PROFILE '${profile}' is not docs or live`);
+  if (kind === 'url' && !env.PHOTO_BASE_URL) throw new TargetError('the url target needs PHOTO_BASE_URL (--base-url)');
+  return {
+    kind,
+    profile,
+    baseUrl: env.PHOTO_BASE_URL,
+    tenantFile: env.PHOTO_TENANT_FILE,
+    allowWrites: env.PHOTO_ALLOW_WRITES === '1',
+    specFile: env.PHOTO_SPEC_FILE ? resolve(REPO_ROOT, env.PHOTO_SPEC_FILE) : DEFAULT_SPEC_PATH,
+    faults: (env.PHOTO_FAULTS ?? '').split(',').map((f) => f.trim()).filter(Boolean),
+    journalDir: env.PHOTO_JOURNAL_DIR ? resolve(env.PHOTO_JOURNAL_DIR) : resolve(REPO_ROOT, '.state/journal'),
+  };
+}
+
+export interface ResolvedTarget {
+  settings: TargetSettings;
+  roots: ApiRoots;
+  audiences: Record<Api, string>;
+  /** the tenant the tests act in */
+  tenant: Tenant;
+  tenants: Tenant[];
+  tokens: TokenSource;
+  /** why state-changing checks may not run here; undefined when they may */
+  writeRefusal?: string;
+  /** puts the target back to its seed state before a test (mock), or nothing */
+  reset(): Promise<void>;
+  /** a real tenant's journal: originals saved before any change */
+  journal?: PhotoJournal;
+  close(): Promise<void>;
+}
+
+
+/** The tenant the tests act in: the first one with work users (not the consumer tenant). */
+export function homeTenant(tenants: Tenant[]): Tenant {
+  const home = tenants.find((t) => t.users.some((u) => u.kind === 'work')) ?? tenants[0];
+  if (!home) throw new TargetError('the tenant description holds no tenant');
+  return home;
+}
+
+async function startMock(settings: TargetSettings): Promise<ResolvedTarget> {
+  // Loaded on demand: a url or tenant run never pays for the mock's imports.
+  const { startMockServer } = await import('../../tools/mock/server.ts');
+  const server = await startMockServer({
+    host: '127.0.0.1',
+    port: 0,
+    profile: settings.profile,
+    specFile: settings.specFile,
+    faults: settings.faults,
+  });
+  const tenants = [...server.tenants];
+  const tenant = homeTenant(tenants);
+  return {
+    settings,
+    roots: rootsAt(server.url),
+    audiences: AUDIENCES,
+    tenant,
+    tenants,
+    tokens: new TokenEndpointSource({
+      tenants,
+      tenantId: tenant.id,
+      tokenUrl: (id) => `${server.url}/${id}/oauth2/v2.0/token`,
+      audiences: AUDIENCES,
+    }),
+    reset: () => server.reset(),
+    close: () => server.close(),
+  };
+}
+
+async function resolveUrl(settings: TargetSettings): Promise<ResolvedTarget> {
+  const base = settings.baseUrl!.replace(/\/+$/, '');
+  const fixture = await loadTenantFixture(settings.tenantFile ?? DEFAULT_TENANT_PATH);
+  const tenant = homeTenant(fixture.tenants);
+  const tokens = EnvironmentTokenSource.present()
+    ? new EnvironmentTokenSource()
+    : new TokenEndpointSource({
+        tenants: fixture.tenants,
+        tenantId: tenant.id,
+        tokenUrl: (id) => `${base}/${id}/oauth2/v2.0/token`,
+        audiences: AUDIENCES,
+      });
+  return {
+    settings,
+    roots: rootsAt(base),
+    audiences: AUDIENCES,
+    tenant,
+    tenants: fixture.tenants,
+    tokens,
+    // Another mock: reset it when it offers the admin route, so tests stay independent.
+    reset: async () => {
+      await fetch(`${base}/_mock/reset`, { method: 'POST' }).catch(() => undefined);
+    },
+    close: async () => undefined,
+  };
+}
+
+async function resolveTenant(settings: TargetSettings): Promise<ResolvedTarget> {
+  const msal = MsalTokenSource.fromEnvironment();
+  if (!msal) throw new TargetError('the tenant target needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET');
+  if (!settings.tenantFile) throw new TargetError('the tenant target needs --tenant-file naming the test users, groups and contacts');
+  const fixture = await loadTenantFixture(settings.tenantFile);
+  const tenant = fixture.tenants.find((t) => t.id === msal.tenantId) ?? homeTenant(fixture.tenants);
+  const writeRefusal = settings.allowWrites ? undefined : 'read-only on a real tenant: pass --allow-writes to change the named test photos';
+  return {
+    settings,
+    roots: CLOUD_ROOTS,
+    audiences: AUDIENCES,
+    tenant,
+    tenants: fixture.tenants,
+    tokens: new MsalTokenSource(msal, AUDIENCES),
+    writeRefusal,
+    reset: async () => undefined,
+    journal: new PhotoJournal(settings.journalDir),
+    close: async () => undefined,
+  };
+}
+
+export async function resolveTarget(settings: TargetSettings): Promise<ResolvedTarget> {
+  switch (settings.kind) {
+    case 'mock':
+      return startMock(settings);
+    case 'url':
+      return resolveUrl(settings);
+    case 'tenant':
+      return resolveTenant(settings);
+  }
+}

@@ -1,0 +1,359 @@
+/**
+ * From the spec to a plan of tests: pure, no I/O. Each requirement's assertion decides
+ * which checks its operations get; every fact a check needs is copied from the spec into
+ * the plan (and from there, as literals, into the generated file). Nothing here knows a
+ * size, a limit, a permission, a path or a status of its own.
+ */
+import type { Method, Operation, Requirement, Spec } from '../spec/model.ts';
+import type { CheckCase, OperationFacts, Placeholder, TokenProblem } from '../../suites/harness/case.ts';
+
+export interface PlannedTest {
+  title: string;
+  tags: string[];
+  annotations: { type: string; description: string }[];
+  requirement: Requirement;
+  /** key into the file's `operations` table */
+  operationKey: string;
+  /** operations the check needs besides its own (reads, writes), as keys into the table */
+  related: Record<string, string>;
+  check: CheckCase;
+}
+
+export interface PlannedFile {
+  /** file name under suites/generated/ */
+  name: string;
+  describe: string;
+  operations: Map<string, OperationFacts>;
+  schemas: Map<string, unknown>;
+  tests: PlannedTest[];
+}
+
+const WRITE_METHODS: Method[] = ['PUT', 'PATCH', 'POST', 'DELETE'];
+const isWrite = (op: Pick<Operation, 'method'>) => op.method !== 'GET';
+const TOKEN_PROBLEMS: TokenProblem[] = ['none', 'malformed', 'badSignature', 'algNone', 'expired'];
+/**
+ * Upload dimensions that are test inputs, not facts: sides that fall between or beyond
+ * the predefined sizes, and a non-square photo (which must be padded, not cropped). The
+ * spec's own smallest, second largest and largest sizes are added to these.
+ */
+const PROBE_SIDES = [100, 1000];
+const NON_SQUARE_PROBE = { width: 1000, height: 400 };
+
+export const fileNameFor = (op: Pick<Operation, 'api' | 'version'>) => `${op.api}-${op.version}.spec.ts`;
+
+const resourceTag = (resource: Operation['resource']) => (resource === 'contactInFolder' ? 'contact' : resource);
+const sideOf = (size: string) => Number(size.split(/x/i)[0]);
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function sourceOf(requirement: Requirement): string {
+  const ref = requirement.sources[0]?.ref ?? '';
+  return ref.replace(/:\d+$/, '');
+}
+
+function operationFacts(spec: Spec, op: Operation): OperationFacts {
+  const parameterKinds: Record<string, string[]> = {};
+  for (const p of op.parameters) parameterKinds[p.name] = [...p.kinds];
+  const contentTypeHeader = op.headers.find((h) => h.name.toLowerCase() === 'content-type')?.value;
+  const requestContentTypes =
+    op.body?.contentTypes.length ? [...op.body.contentTypes] : contentTypeHeader && isWrite(op) ? [contentTypeHeader.split(/[.\s;]/)[0] ?? contentTypeHeader] : [];
+  const success = op.responses.find((r) => r.status >= 200 && r.status < 300)?.status;
+  const smallest = smallestSize(spec);
+  const facts: OperationFacts = {
+    id: op.id,
+    api: op.api,
+    version: op.version,
+    method: op.method,
+    path: op.path,
+    resource: op.resource,
+    target: op.target,
+    parameterKinds,
+    requestContentTypes,
+    permissions: op.permissions.map((p) => ({ type: p.type, supported: p.supported, permissions: [...p.permissions] })),
+  };
+  if (success !== undefined) facts.successStatus = success;
+  if (smallest && /photos/i.test(op.path) && /\{|</.test(op.path.split(/photos/i).slice(1).join(''))) facts.sampleSize = smallest;
+  return facts;
+}
+
+function sortedSizes(spec: Spec): string[] {
+  return [...(spec.sizeVariants?.predefined ?? [])].sort((a, b) => sideOf(a) - sideOf(b));
+}
+const smallestSize = (spec: Spec) => sortedSizes(spec)[0];
+
+function placeholderOf(spec: Spec, assertion?: { id: string; contentType: string; etag: string }): Placeholder | undefined {
+  const documented = spec.sizeVariants?.placeholder;
+  const id = assertion?.id ?? documented?.id;
+  if (id === undefined) return undefined;
+  const [w, h] = id.split(/x/i).map(Number);
+  return {
+    id,
+    width: documented?.width ?? w ?? 1,
+    height: documented?.height ?? h ?? 1,
+    contentType: assertion?.contentType ?? documented?.contentType ?? '',
+    etag: assertion?.etag ?? documented?.etag ?? '',
+  };
+}
+
+function uploadProbes(spec: Spec): { width: number; height: number }[] {
+  const sides = sortedSizes(spec).map(sideOf);
+  const picked = new Set<number>(PROBE_SIDES);
+  if (sides.length) {
+    picked.add(sides[0]!);
+    picked.add(sides[sides.length - 1]!);
+    if (sides.length >= 2) picked.add(sides[sides.length - 2]!);
+  }
+  return [...[...picked].sort((a, b) => a - b).map((s) => ({ width: s, height: s })), NON_SQUARE_PROBE];
+}
+
+/** The largest predefined size: a round-trip photo that every read serves unchanged. */
+function roundTripUpload(spec: Spec): { width: number; height: number } {
+  const sizes = sortedSizes(spec);
+  const side = sizes.length ? sideOf(sizes[sizes.length - 1]!) : 240;
+  return { width: side, height: side };
+}
+
+function readsFor(spec: Spec, op: Operation): Operation[] {
+  return spec.operations.filter((o) => o.method === 'GET' && o.api === op.api && o.version === op.version && o.resource === op.resource);
+}
+
+function writesFor(spec: Spec, op: Operation): Operation | undefined {
+  const writes = spec.operations.filter(
+    (o) => isWrite(o) && o.target === 'value' && o.api === op.api && o.version === op.version && o.resource === op.resource,
+  );
+  const rule = spec.methods.find((m) => m.api === op.api && m.version === op.version && m.target === 'value');
+  const allowed = writes.filter((w) => !rule || rule.allowed.includes(w.method));
+  return allowed.find((w) => w.method === 'PUT') ?? allowed[0];
+}
+
+/** Methods the spec names anywhere for this api and target but does not allow in this version. */
+function refusedMethods(spec: Spec, op: Operation, allowed: Method[]): Method[] {
+  const named = new Set<Method>();
+  for (const rule of spec.methods.filter((r) => r.api === op.api && r.target === op.target)) {
+    for (const m of [...rule.allowed, ...rule.fromEndpointBlocks, ...(rule.fromProse ?? [])]) named.add(m);
+  }
+  for (const o of spec.operations.filter((o) => o.api === op.api && o.target === op.target)) named.add(o.method);
+  return [...named].filter((m) => WRITE_METHODS.includes(m) && !allowed.includes(m)).sort(byString);
+}
+
+interface Variant {
+  label: string;
+  check: CheckCase;
+  negative?: boolean;
+  writes?: boolean;
+  related?: Record<string, Operation>;
+}
+
+function variantsFor(spec: Spec, requirement: Requirement, op: Operation, once: Set<string>): Variant[] {
+  const a = requirement.assert;
+  const writes = isWrite(op);
+  const out: Variant[] = [];
+  const onceFor = (what: string) => {
+    const key = `${what} ${op.id} ${op.path}`;
+    if (once.has(key)) return false;
+    once.add(key);
+    return true;
+  };
+  const authVariants = () =>
+    TOKEN_PROBLEMS.map((problem) => ({
+      label: problem === 'none' ? 'no token -> 401' : `${problem} token -> 401`,
+      check: { check: 'auth', problem } as CheckCase,
+      negative: true,
+      writes,
+    }));
+  switch (a.kind) {
+    case 'status': {
+      const userKinds = op.parameters.find((p) => p.kinds.length > 1 && p.kinds.some((k) => /principal/i.test(k)))?.kinds ?? [];
+      const forms = userKinds.length ? (['id', 'userPrincipalName'] as const).filter((f) => userKinds.some((k) => k.toLowerCase() === f.toLowerCase())) : [];
+      if (forms.length > 1) {
+        for (const form of forms) out.push({ label: `-> ${a.status} (user by ${form})`, check: { check: 'status', status: a.status, addressForm: form }, writes });
+      } else {
+        out.push({ label: `-> ${a.status}`, check: { check: 'status', status: a.status }, writes });
+      }
+      if (writes && op.target === 'value' && onceFor('round-trip')) {
+        const reads = readsFor(spec, op);
+        const related = Object.fromEntries(reads.filter((r) => r.target === 'metadata' || r.target === 'value').map((r) => [r.target, r]));
+        out.push({ label: 'round trip: read back, ETag changed', check: { check: 'round-trip', upload: roundTripUpload(spec), reads: {} }, writes: true, related });
+      }
+      break;
+    }
+    case 'content-type':
+      if (!writes) out.push({ label: `Content-Type ${a.contentType}`, check: { check: 'response-content-type', contentType: a.contentType } });
+      else out.push({ label: `Content-Type ${a.contentType} accepted`, check: { check: 'request-content-type', contentType: a.contentType, variant: 'documented' }, writes });
+      break;
+    case 'response-schema':
+      if (!writes) out.push({ label: `payload matches schema ${a.schema}`, check: { check: 'response-schema', schemaName: a.schema, schema: null } });
+      break;
+    case 'request-header': {
+      const header = a.header.toLowerCase();
+      if (header === 'authorization' && onceFor('auth')) out.push(...authVariants());
+      if (header === 'content-type' && writes) {
+        const contentType = a.value?.split(/[.\s;]/)[0] || op.body?.contentTypes[0] || 'image/jpeg';
+        out.push(
+          { label: `Content-Type ${contentType} accepted`, check: { check: 'request-content-type', contentType, variant: 'documented' }, writes },
+          { label: 'missing Content-Type refused', check: { check: 'request-content-type', contentType, variant: 'missing' }, writes, negative: true },
+          { label: 'wrong Content-Type refused', check: { check: 'request-content-type', contentType, variant: 'wrong' }, writes, negative: true },
+        );
+      }
+      break;
+    }
+    case 'methods':
+      if (!writes) break;
+      if (a.allowed.includes(op.method)) out.push({ label: `${op.method} allowed`, check: { check: 'method-allowed', method: op.method }, writes });
+      if (onceFor(`refused ${op.path}`)) {
+        for (const method of refusedMethods(spec, op, a.allowed)) {
+          out.push({ label: `${method} refused with 405`, check: { check: 'method-refused', method, allowed: [...a.allowed] }, writes, negative: true });
+        }
+      }
+      break;
+    case 'size-limit':
+      if (!writes) break;
+      out.push(
+        { label: `just under ${a.maxRequestBytes} bytes accepted`, check: { check: 'size-limit', maxRequestBytes: a.maxRequestBytes, variant: 'under' }, writes },
+        { label: `just over ${a.maxRequestBytes} bytes refused`, check: { check: 'size-limit', maxRequestBytes: a.maxRequestBytes, variant: 'over' }, writes, negative: true },
+      );
+      break;
+    case 'size-variants': {
+      if (writes) break;
+      const write = writesFor(spec, op);
+      if (!['photos', 'photoSize', 'photoSizeValue'].includes(op.target)) break;
+      for (const upload of uploadProbes(spec)) {
+        out.push({
+          label: `after a ${upload.width}x${upload.height} upload`,
+          check: { check: 'size-variants', sizes: [...a.sizes], upload },
+          writes: true,
+          related: write ? { write } : {},
+        });
+      }
+      if (op.target !== 'photos') {
+        const placeholder = placeholderOf(spec);
+        out.push({
+          label: 'a size larger than the upload',
+          check: { check: 'unavailable-size', sizes: [...a.sizes], ...(placeholder ? { placeholder } : {}) },
+          writes: true,
+          related: write ? { write } : {},
+        });
+      }
+      break;
+    }
+    case 'placeholder': {
+      if (writes || op.target === 'photos') break;
+      const placeholder = placeholderOf(spec, a);
+      if (placeholder) out.push({ label: `no photo -> placeholder ${a.id}`, check: { check: 'placeholder', placeholder } });
+      break;
+    }
+    case 'permission': {
+      if (a.supported && a.permissions.length > 0) {
+        out.push(
+          { label: `${a.type} ${a.permissions[0]} (least privileged) works`, check: { check: 'permission-least', type: a.type, permission: a.permissions[0]! }, writes },
+          { label: `${a.type} lacking ${a.permissions.join('/')} -> 403`, check: { check: 'permission-lacking', type: a.type, permissions: [...a.permissions] }, writes, negative: true },
+        );
+      } else if (!a.supported) {
+        out.push({ label: `${a.type} not supported -> refused`, check: { check: 'permission-unsupported', type: a.type }, writes, negative: true });
+      }
+      // No Authorization requirement for this operation: the 401 checks belong to its permissions.
+      const hasAuthRequirement = spec.requirements.some(
+        (r) => r.assert.kind === 'request-header' && r.assert.header.toLowerCase() === 'authorization' && r.operations.includes(op.id),
+      );
+      if (!hasAuthRequirement && onceFor('auth')) out.push(...authVariants());
+      break;
+    }
+    case 'behaviour':
+      switch (a.behaviour) {
+        case 'mailboxFallback':
+          if (writes && (op.resource === 'user' || op.resource === 'me')) {
+            const reads = readsFor(spec, op);
+            const related = Object.fromEntries(reads.filter((r) => r.target === 'metadata' || r.target === 'value').map((r) => [r.target, r]));
+            out.push({ label: 'user without a mailbox: update kept, read back', check: { check: 'mailbox-fallback', upload: NON_SQUARE_PROBE, reads: {} }, writes: true, related });
+          }
+          break;
+        case 'workOrSchoolOnly':
+          out.push({ label: 'personal account refused', check: { check: 'work-or-school-only' }, writes, negative: true });
+          break;
+        case 'groupApplicationKnownIssue': {
+          const permission = op.permissions.find((p) => p.type === 'application' && p.supported)?.permissions[0];
+          if (op.resource === 'group' && permission) out.push({ label: `app-only ${permission}: success or 403`, check: { check: 'group-application-known-issue', permission }, writes });
+          break;
+        }
+        case 'adminAnyUser': {
+          const permission = op.permissions.find((p) => p.type === 'application' && p.supported)?.permissions[0];
+          if (op.resource === 'user' && writes && permission) out.push({ label: `app-only ${permission} sets another user's photo`, check: { check: 'admin-any-user', permission }, writes: true });
+          break;
+        }
+      }
+      break;
+  }
+  return out;
+}
+
+function operationKey(op: Operation, spec: Spec): string {
+  // Operation ids should be unique; when a spec repeats one (two address forms), keep both apart.
+  const same = spec.operations.filter((o) => o.id === op.id);
+  return same.length > 1 ? `${op.id}#${same.indexOf(op) + 1}` : op.id;
+}
+
+export function planSuite(spec: Spec): PlannedFile[] {
+  const files = new Map<string, PlannedFile>();
+  const opsById = new Map<string, Operation[]>();
+  spec.operations.forEach((op) => opsById.set(op.id, [...(opsById.get(op.id) ?? []), op]));
+  const keyOf = new Map<Operation, string>(spec.operations.map((op) => [op, operationKey(op, spec)]));
+  const once = new Set<string>();
+  const requirements = [...spec.requirements].sort((a, b) => byString(a.id, b.id));
+
+  for (const requirement of requirements) {
+    const operations = [...new Set(requirement.operations)].sort(byString).flatMap((id) => opsById.get(id) ?? []);
+    for (const op of operations) {
+      const name = fileNameFor(op);
+      let file = files.get(name);
+      if (!file) {
+        file = { name, describe: `${op.api} ${op.version}`, operations: new Map(), schemas: new Map(), tests: [] };
+        files.set(name, file);
+      }
+      for (const variant of variantsFor(spec, requirement, op, once)) {
+        const ownKey = keyOf.get(op)!;
+        file.operations.set(ownKey, operationFacts(spec, op));
+        const related: Record<string, string> = {};
+        for (const [role, relatedOp] of Object.entries(variant.related ?? {})) {
+          const key = keyOf.get(relatedOp)!;
+          file.operations.set(key, operationFacts(spec, relatedOp));
+          related[role] = key;
+        }
+        if (variant.check.check === 'response-schema') file.schemas.set(variant.check.schemaName, spec.schemas[variant.check.schemaName] ?? null);
+        const tags = [
+          `@${op.api}`,
+          `@${op.version}`,
+          `@${resourceTag(op.resource)}`,
+          `@${requirement.area}`,
+          ...(variant.negative ? ['@negative'] : []),
+          `@${requirement.level.toLowerCase()}`,
+          ...(variant.writes ? ['@writes'] : []),
+        ];
+        file.tests.push({
+          title: `${requirement.id} ${op.method} ${op.path}: ${variant.label}`,
+          tags: [...new Set(tags)],
+          annotations: [
+            { type: 'requirement', description: requirement.id },
+            { type: 'level', description: requirement.level },
+            { type: 'area', description: requirement.area },
+            { type: 'source', description: sourceOf(requirement) },
+            { type: 'operation', description: op.id },
+          ],
+          requirement,
+          operationKey: ownKey,
+          related,
+          check: variant.check,
+        });
+      }
+    }
+  }
+  // Titles are unique within a file (Playwright requires it); a repeat gets a counter.
+  for (const file of files.values()) {
+    const seen = new Map<string, number>();
+    for (const test of file.tests) {
+      const n = (seen.get(test.title) ?? 0) + 1;
+      seen.set(test.title, n);
+      if (n > 1) test.title = `${test.title} (${n})`;
+    }
+  }
+  return [...files.values()].sort((a, b) => byString(a.name, b.name));
+}
+
