@@ -102,6 +102,7 @@ function redactAny(value: unknown, options: RedactionOptions, depth: number): un
 export function secretsFromEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
   const secretName = /SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|API_KEY/i;
   return Object.entries(env)
-    .filter(([name, value]) => secretName.test(name) && typeof value === 'string' && value.length >= 6)
+    // A URL or a path under a secret-sounding name (a token endpoint, an audience) is not a secret.
+    .filter(([name, value]) => secretName.test(name) && typeof value === 'string' && value.length >= 6 && !/^(https?:\/\/|\/)/.test(value))
     .map(([, value]) => value!);
 }
