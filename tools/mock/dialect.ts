@@ -59,6 +59,7 @@ export interface MetadataContext {
 
 export function photoMetadata(ctx: MetadataContext, view: PhotoView, options: DialectOptions = {}): Record<string, unknown> {
   const root = `${ctx.baseUrl}${versionPrefix(ctx.api, ctx.version)}`;
+  // The page's example for photos('240x240') names the photo entity (`.../photo`) in @odata.id.
   const segment = ctx.entity === 'photo' ? 'photo' : `photos('${view.id}')`;
   const out: Record<string, unknown> = {};
   if (ctx.api === 'outlook') {

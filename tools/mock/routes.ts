@@ -175,8 +175,8 @@ const SIZE_TARGETS = new Set<Target>(['photos', 'photoSize', 'photoSizeValue']);
 /**
  * Opt-in (`graphReads`): the pages in the corpus document only Graph updates, so Graph has no
  * GET routes of its own. With this option the mock serves Graph reads on the paths the Graph
- * update operations list, borrowing the permissions of the Outlook read operation for the
- * same target. Contacts get no size routes (the live service refuses a size segment there).
+ * update operations list, with the delegated permissions of the Outlook read operation for
+ * the same target and the application and personal-account rules of the Graph update. Contacts get no size routes (the live service refuses a size segment there).
  * Each synthesized operation has no sources, so it can never be mistaken for a documented one.
  */
 export function graphReadOperations(spec: Spec): Operation[] {
@@ -215,7 +215,11 @@ export function graphReadOperations(spec: Spec): Operation[] {
         target,
         headers: [],
         responses: [],
-        permissions: borrowed?.permissions ?? [],
+        // Outlook's read scopes are delegated only; app-only and personal-account rules come from the Graph update itself.
+        permissions: [
+          ...(borrowed?.permissions ?? []).filter((p) => p.type === 'delegatedWork'),
+          ...op.permissions.filter((p) => p.type !== 'delegatedWork'),
+        ],
         sources: [],
       });
     }

@@ -3,6 +3,8 @@
  * ./fixtures, tokens from its real token endpoint, a small request helper and an image
  * factory. Never imported by the server.
  */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -99,3 +101,37 @@ export async function dimensions(bytes: Buffer): Promise<{ width: number; height
   const m = await sharp(bytes).metadata();
   return { width: m.width ?? 0, height: m.height ?? 0, format: m.format ?? '' };
 }
+
+/**
+ * Parallel PUTs and GETs on one photo; every GET's bytes must belong to the ETag served with
+ * them: one ETag, one set of bytes. A torn write (new ETag with old bytes) pairs one ETag with
+ * two byte sets. Returns the ETags that did.
+ */
+export async function tornReads(server: MockServer, token: string, rounds: number): Promise<string[]> {
+  const uploads = await Promise.all(['#ff0000', '#00ff00', '#0000ff', '#ffff00'].map((c) => image(300, 300, 'jpeg', c)));
+  const bytesByEtag = new Map<string, Set<string>>();
+  const observe = async () => {
+    const r = await call(server, 'GET', '/api/beta/me/photo/$value', { token });
+    assert.equal(r.status, 200);
+    const etag = r.headers.get('etag') ?? '';
+    const hash = createHash('sha256').update(r.bytes).digest('hex');
+    const set = bytesByEtag.get(etag) ?? new Set<string>();
+    set.add(hash);
+    bytesByEtag.set(etag, set);
+  };
+  for (let round = 0; round < rounds; round++) {
+    let done = false;
+    const put = call(server, 'PUT', '/api/beta/me/photo/$value', { token, body: uploads[round % uploads.length], contentType: 'image/jpeg' }).then((r) => {
+      done = true;
+      return r;
+    });
+    const readers = Array.from({ length: 4 }, async () => {
+      while (!done) await observe();
+      await observe();
+    });
+    assert.equal((await put).status, 200);
+    await Promise.all(readers);
+  }
+  return [...bytesByEtag].filter(([, hashes]) => hashes.size > 1).map(([etag]) => etag);
+}
+

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { allowedMethods, buildRouteTable, compileTemplate, graphReadOperations, matchPath, matchTemplate, requestSegments, versionRoot } from './routes.ts';
+import { testInputs } from './testing.ts';
+
+describe('path templates', () => {
+  it('reads users/{id}, Users(\'{id}\') and photos(\'{size}\') as one shape', () => {
+    const template = compileTemplate("/Users('{user_id}')/photos('{size}')/$value");
+    for (const path of ["/users/a@b.c/photos/48x48/$value", "/USERS('a@b.c')/photos('48x48')/%24value", "/users(a@b.c)/Photos(48x48)/$VALUE"]) {
+      const captures = matchTemplate(template, requestSegments(path)!);
+      assert.deepEqual(captures, { me: false, user: 'a@b.c', size: '48x48' }, path);
+    }
+  });
+
+  it('names each capture by the collection in front of it, whatever the extractor called the parameter', () => {
+    const template = compileTemplate('/users/{id | userPrincipalName}/contactfolders/<folderId>/contacts/{id}/photo/$value');
+    const captures = matchTemplate(template, requestSegments('/users/u1/contactFolders/f1/contacts/c1/photo/$value')!);
+    assert.deepEqual(captures, { me: false, user: 'u1', folder: 'f1', contact: 'c1' });
+  });
+
+  it('marks /me and refuses other lengths or literals', () => {
+    const template = compileTemplate('/me/photo/$value');
+    assert.deepEqual(matchTemplate(template, ['me', 'photo', '$value']), { me: true });
+    assert.equal(matchTemplate(template, ['me', 'photo']), undefined);
+    assert.equal(matchTemplate(template, ['me', 'photos', '$value']), undefined);
+  });
+
+  it('keeps an encoded slash inside one segment and rejects broken escapes', () => {
+    assert.deepEqual(requestSegments('/users/a%2Fb/photo'), ['users', 'a/b', 'photo']);
+    assert.equal(requestSegments('/users/%E0%A4%A/photo'), undefined);
+  });
+
+  it('splits the version root of each API', () => {
+    assert.deepEqual(versionRoot(['api', 'v2.0', 'me', 'photo']), { api: 'outlook', version: 'v2.0', rest: ['me', 'photo'] });
+    assert.deepEqual(versionRoot(['beta', 'me']), { api: 'graph', version: 'beta', rest: ['me'] });
+  });
+});
+
+describe('routes from the spec', () => {
+  it('allows per version what the spec says: PATCH and PUT in v1.0, PUT only in beta', async () => {
+    const { spec } = await testInputs();
+    const table = buildRouteTable(spec.operations);
+    const at = (version: 'v1.0' | 'beta') => allowedMethods(spec, matchPath(table, { api: 'graph', version, rest: ['me', 'photo', '$value'] }));
+    assert.deepEqual(at('v1.0'), ['PATCH', 'PUT']);
+    assert.deepEqual(at('beta'), ['PUT']);
+  });
+
+  it('drops a write method the spec method rule does not allow even when an endpoint block lists it', async () => {
+    const { spec } = await testInputs();
+    const narrowed = { ...spec, methods: spec.methods.map((m) => (m.api === 'graph' && m.version === 'v1.0' ? { ...m, allowed: ['PUT' as const] } : m)) };
+    const table = buildRouteTable(spec.operations);
+    assert.deepEqual(allowedMethods(narrowed, matchPath(table, { api: 'graph', version: 'v1.0', rest: ['me', 'photo', '$value'] })), ['PUT']);
+  });
+
+  it('synthesizes Graph reads only on request, without sources, and no size routes for contacts', async () => {
+    const { spec } = await testInputs();
+    assert.equal(spec.operations.some((o) => o.api === 'graph' && o.method === 'GET'), false);
+    const reads = graphReadOperations(spec);
+    assert.ok(reads.length > 0);
+    assert.ok(reads.every((o) => o.method === 'GET' && o.sources.length === 0));
+    assert.ok(reads.some((o) => o.path === '/users/{id}/photos/{size}/$value'));
+    assert.equal(reads.some((o) => o.resource.startsWith('contact') && o.target.startsWith('photo')), false);
+  });
+});
