@@ -218,7 +218,6 @@ function unitsOf(children: readonly Nodes[]): { nodes: Nodes[]; line: number; co
         if (tag[1]) depth = Math.max(0, depth - 1);
         else if (!tag[2]) depth += 1;
       }
-      if (depth === 0 && /<\/span>/i.test(child.value)) current = undefined;
     }
   }
   return units;

@@ -1,8 +1,29 @@
 /**
- * The rule pipeline, in order: later rules read the facts of earlier ones (responses and
- * permissions scope themselves to the operations found first).
+ * The rule pipeline, in order: later rules read the facts of earlier ones (responses,
+ * headers and permissions scope themselves to the operations found first; the request
+ * body reads the Content-Type headers).
  */
+import { behavioursRule } from './behaviours/index.ts';
+import { headersRule } from './headers/index.ts';
+import { limitsRule } from './limits/index.ts';
+import { methodsRule } from './methods/index.ts';
 import { operationsRule } from './operations/index.ts';
+import { permissionsRule } from './permissions/index.ts';
+import { requestBodyRule } from './request-body/index.ts';
+import { responsesRule } from './responses/index.ts';
 import type { Rule } from './rule.ts';
+import { sizeVariantsRule } from './size-variants/index.ts';
 
-export const pipelineRules: readonly Rule[] = [operationsRule()];
+export const pipelineRules: readonly Rule[] = [
+  operationsRule(),
+  headersRule(),
+  requestBodyRule(),
+  limitsRule(),
+  methodsRule(),
+  permissionsRule(),
+  responsesRule(),
+  sizeVariantsRule(),
+  behavioursRule(),
+];
+
+export const ruleIds = pipelineRules.map((rule) => rule.id);

@@ -97,3 +97,29 @@ export function versionsAt(detection: Detection, blockVersions: Version[]): Vers
 export function operationsInSection(facts: FactLists, section: number): OperationFact[] {
   return facts.operations.filter((op) => op.section === section);
 }
+
+/**
+ * Which operations a fact stated in a block applies to: the operations listed in the same
+ * section when the section lists any (Outlook states scopes beside each endpoint group),
+ * else every operation of the page in the block's version region.
+ */
+export function scopeForBlock(context: RuleContext, blockIndex: number): Scope {
+  const block = context.view.blocks[blockIndex];
+  const regionVersions = block?.versions ?? [];
+  const inSection = block ? operationsInSection(context.facts, block.section) : [];
+  const relevant = inSection.filter((op) => !regionVersions.length || regionVersions.includes(op.version));
+  if (relevant.length) {
+    return {
+      api: context.detection.api,
+      versions: [...new Set(relevant.map((op) => op.version))],
+      methods: [...new Set(relevant.map((op) => op.method))],
+      targets: [...new Set(relevant.flatMap((op) => (op.target ? [op.target] : [])))],
+      resources: [],
+    };
+  }
+  return pageScope(context.detection.api, versionsAt(context.detection, regionVersions));
+}
+
+export function blockOf(context: RuleContext, sentence: Sentence) {
+  return context.view.blocks[sentence.block];
+}
