@@ -34,14 +34,20 @@ export function parameterRoles(template: string): ParameterRole[] {
 
 function forEachPlaceholder(template: string, replace: (role: ParameterRole, placeholder: string) => string): string {
   // A placeholder is `{...}` or `<...>`, possibly quoted inside an OData key: `Users('{id}')`.
-  return template.replace(
+  let seen = 0;
+  const filled = template.replace(
     /([A-Za-z]+)(\/|\(')?([{<][^}>]*[}>])/g,
     (whole: string, collection: string, joiner: string | undefined, placeholder: string) => {
       const role = ROLE_BY_COLLECTION[collection.toLowerCase()];
       if (!role || joiner === undefined) throw new AddressError(`cannot tell what ${placeholder} in ${template} stands for`);
+      seen += 1;
       return `${collection}${joiner}${replace(role, placeholder)}`;
     },
   );
+  // A placeholder with no collection in front of it would otherwise reach the URL as is.
+  const total = template.match(/[{<][^}>]*[}>]/g)?.length ?? 0;
+  if (total !== seen) throw new AddressError(`cannot tell what every placeholder in ${template} stands for`);
+  return filled;
 }
 
 /** Path segment encoding that keeps `@` readable, as clients send UPNs. */

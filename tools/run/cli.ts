@@ -1,0 +1,250 @@
+/**
+ * `photo-conformance run [--target mock|url|tenant] [options]`: runs the generated suite
+ * with Playwright against one target, applies the target's expectation file to
+ * reports/results.json, grades it (only a broken MUST fails the run unless --strict), and
+ * renders the conformance matrix. Playwright's own exit code is not the verdict: a known
+ * deviation fails a test but not the run.
+ */
+import { spawn } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, writeFileAtomic } from '../spec/io.ts';
+import { countVerdicts, readResults, serializeResults, type Results } from '../report/results-model.ts';
+import { applyExpectations, expectationName, expectationPath, loadExpectations, type Deviation } from './expectations.ts';
+
+export const USAGE = `usage: photo-conformance run [options]
+  --target mock|url|tenant  where to run (default mock)
+  --profile docs|live       mock only: what the pages say, or what the service does (default docs)
+  --base-url URL            url target: the server (tokens from its token endpoint, or PHOTO_TOKEN_*)
+  --tenant-file FILE        url/tenant: who exists there (tenant fixture format; a tenant run
+                            touches only the users, groups and contacts it names)
+  --allow-writes            tenant only: change the named test photos (journaled and restored)
+  --spec FILE               the spec the suite was generated from (default spec/profilephoto.yaml)
+  --grep RE, --grep-invert RE, --shard I/N, --workers N   as in Playwright
+  --strict                  every unexpected failure fails the run, whatever its level
+  --expectations FILE       the baseline (default spec/expectations/<target>.yaml)
+  --fault NAME              mock only: switch on a named fault (repeatable)
+  --no-report               skip rendering matrix.html and matrix.md`;
+
+export interface RunOptions {
+  target: 'mock' | 'url' | 'tenant';
+  profile: 'docs' | 'live';
+  baseUrl?: string;
+  tenantFile?: string;
+  allowWrites: boolean;
+  specFile?: string;
+  grep?: string;
+  grepInvert?: string;
+  shard?: string;
+  workers?: string;
+  strict: boolean;
+  expectations?: string;
+  faults: string[];
+  report: boolean;
+  /** extra Playwright arguments (after `--`) */
+  passThrough: string[];
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseRunArgs(argv: string[]): RunOptions {
+  const dashDash = argv.indexOf('--');
+  const own = dashDash >= 0 ? argv.slice(0, dashDash) : argv;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: own,
+      strict: true,
+      options: {
+        target: { type: 'string' },
+        profile: { type: 'string' },
+        'base-url': { type: 'string' },
+        'tenant-file': { type: 'string' },
+        'allow-writes': { type: 'boolean' },
+        spec: { type: 'string' },
+        grep: { type: 'string', short: 'g' },
+        'grep-invert': { type: 'string' },
+        shard: { type: 'string' },
+        workers: { type: 'string', short: 'j' },
+        strict: { type: 'boolean' },
+        expectations: { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        'no-report': { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const target = (values.target ?? 'mock') as RunOptions['target'];
+  if (!['mock', 'url', 'tenant'].includes(target)) throw new UsageError(`--target must be mock, url or tenant, not '${target}'`);
+  const profile = (values.profile ?? 'docs') as RunOptions['profile'];
+  if (!['docs', 'live'].includes(profile)) throw new UsageError(`--profile must be docs or live, not '${profile}'`);
+  if (values.profile && target !== 'mock') throw new UsageError('--profile applies to the mock target only');
+  if (target === 'url' && !values['base-url']) throw new UsageError('--target url needs --base-url');
+  if (values['base-url']) {
+    try {
+      new URL(values['base-url']);
+    } catch {
+      throw new UsageError(`--base-url '${values['base-url']}' is not a URL`);
+    }
+  }
+  if (values.shard && !/^\d+\/\d+$/.test(values.shard)) throw new UsageError(`--shard must look like 1/3, not '${values.shard}'`);
+  if (values.workers && !/^\d+%?$/.test(values.workers)) throw new UsageError(`--workers must be a number or a percentage, not '${values.workers}'`);
+  if (values['allow-writes'] && target !== 'tenant') throw new UsageError('--allow-writes applies to the tenant target only (a mock is reset, not restored)');
+  if (values['allow-writes'] && !values['tenant-file']) throw new UsageError('--allow-writes needs --tenant-file naming the test users, groups and contacts');
+  if (values.fault?.length && target !== 'mock') throw new UsageError('--fault applies to the mock target only');
+  return {
+    target,
+    profile,
+    baseUrl: values['base-url'],
+    tenantFile: values['tenant-file'] ? resolve(values['tenant-file']) : undefined,
+    allowWrites: values['allow-writes'] ?? false,
+    specFile: values.spec ? resolve(values.spec) : undefined,
+    grep: values.grep,
+    grepInvert: values['grep-invert'],
+    shard: values.shard,
+    workers: values.workers,
+    strict: values.strict ?? false,
+    expectations: values.expectations ? resolve(values.expectations) : undefined,
+    faults: values.fault ?? [],
+    report: !values['no-report'],
+    passThrough: dashDash >= 0 ? argv.slice(dashDash + 1) : [],
+  };
+}
+
+export function resultsFileFor(options: Pick<RunOptions, 'shard'>): string {
+  const suffix = options.shard ? `-shard-${options.shard.replace('/', '-of-')}` : '';
+  return join(REPO_ROOT, `reports/results${suffix}.json`);
+}
+
+/** The environment the harness, the config and the reporter read. Secrets pass through untouched and unprinted. */
+export function runEnvironment(options: RunOptions, resultsFile: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env, PHOTO_TARGET: options.target };
+  const set = (name: string, value: string | undefined) => {
+    if (value === undefined) delete out[name];
+    else out[name] = value;
+  };
+  set('PHOTO_PROFILE', options.target === 'mock' ? options.profile : undefined);
+  set('PHOTO_BASE_URL', options.baseUrl);
+  set('PHOTO_TENANT_FILE', options.tenantFile);
+  set('PHOTO_ALLOW_WRITES', options.allowWrites ? '1' : undefined);
+  set('PHOTO_SPEC_FILE', options.specFile);
+  set('PHOTO_STRICT', options.strict ? '1' : undefined);
+  set('PHOTO_GREP', options.grep);
+  set('PHOTO_FAULTS', options.faults.length ? options.faults.join(',') : undefined);
+  set('PHOTO_RESULTS_FILE', resultsFile);
+  return out;
+}
+
+export function playwrightArgs(options: RunOptions): string[] {
+  const args = ['test', '--config', join(REPO_ROOT, 'playwright.config.ts')];
+  if (options.grep) args.push('--grep', options.grep);
+  if (options.grepInvert) args.push('--grep-invert', options.grepInvert);
+  if (options.shard) args.push('--shard', options.shard);
+  if (options.workers) args.push('--workers', options.workers);
+  return [...args, ...options.passThrough];
+}
+
+function runPlaywright(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolveExit) => {
+    const child = spawn(join(REPO_ROOT, 'node_modules/.bin/playwright'), args, { cwd: REPO_ROOT, env, stdio: 'inherit' });
+    child.on('error', (error) => {
+      console.error(`run: cannot start Playwright: ${error.message}`);
+      resolveExit(127);
+    });
+    child.on('exit', (code, signal) => resolveExit(code ?? (signal ? 128 : 1)));
+  });
+}
+
+export interface Grade {
+  exitCode: number;
+  lines: string[];
+}
+
+/** The one-screen summary and the exit code, from graded results. */
+export function gradeRun(results: Results, unmatched: Deviation[], options: Pick<RunOptions, 'strict'> & { partial: boolean }): Grade {
+  const counts = countVerdicts(results.results);
+  const loud = results.results.filter((r) => r.verdict === 'fail' || r.verdict === 'unexpected-pass');
+  const lines = [
+    `conformance: ${counts.total} tests on ${results.run_info.target}${results.run_info.profile ? ` (${results.run_info.profile})` : ''}: ` +
+      `${counts.pass} pass, ${counts.fail} fail, ${counts['expected-fail']} known deviation(s), ${counts['unexpected-pass']} unexpected pass(es), ` +
+      `${counts['non-strict']} SHOULD broken, ${counts.informational} MAY broken, ${counts.skip} skipped`,
+  ];
+  for (const r of loud.slice(0, 15)) {
+    const what = r.verdict === 'fail' ? 'NEW FAILURE' : 'UNEXPECTED PASS (remove it from the expectations)';
+    lines.push(`  ${what} [${r.level ?? '-'}] ${r.test}${r.source ? `  (${r.source})` : ''}`);
+  }
+  if (loud.length > 15) lines.push(`  ... and ${loud.length - 15} more in reports/matrix.html`);
+  if (!options.partial && unmatched.length) {
+    lines.push(`  ${unmatched.length} expectation(s) match no test (renamed or removed?): ${unmatched.slice(0, 3).map((d) => d.test).join('; ')}`);
+  }
+  // An unexpected pass is shown as loudly as a new failure; it fails the run only when strict.
+  const failing = counts.fail > 0 || (options.strict && counts['unexpected-pass'] > 0);
+  return { exitCode: failing ? 1 : 0, lines };
+}
+
+async function render(resultsFiles: string[], specFile: string | undefined): Promise<string | undefined> {
+  const module = join(REPO_ROOT, 'tools/report/render.ts');
+  try {
+    await access(module);
+  } catch {
+    console.log('run: tools/report/render.ts is not there yet; matrix.html and matrix.md were not rendered');
+    return undefined;
+  }
+  const { renderReports } = (await import(module)) as typeof import('../report/render.ts');
+  const rendered = await renderReports({ results: resultsFiles, outDir: join(REPO_ROOT, 'reports'), specFile });
+  return rendered.html;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  let options: RunOptions;
+  try {
+    options = parseRunArgs(argv);
+  } catch (error) {
+    console.error(`run: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const resultsFile = resultsFileFor(options);
+  const started = Date.now();
+  const playwrightExit = await runPlaywright(playwrightArgs(options), runEnvironment(options, resultsFile));
+  let results: Results;
+  try {
+    results = await readResults(resultsFile);
+  } catch (error) {
+    console.error(`run: Playwright exited with ${playwrightExit} and left no usable results: ${(error as Error).message}`);
+    return playwrightExit || 1;
+  }
+  if (results.time_start < started - 1000) {
+    console.error(`run: ${relative(REPO_ROOT, resultsFile)} is from an earlier run (Playwright exited with ${playwrightExit})`);
+    return playwrightExit || 1;
+  }
+  const name = expectationName(options.target, options.target === 'mock' ? options.profile : null);
+  const expectationsFile = options.expectations ?? expectationPath(name);
+  const expectations = await loadExpectations(expectationsFile, name);
+  const applied = applyExpectations(results, expectations, { strict: options.strict });
+  await writeFileAtomic(resultsFile, serializeResults(applied.results));
+
+  const partial = Boolean(options.grep || options.grepInvert || options.shard || options.passThrough.length);
+  const grade = gradeRun(applied.results, applied.unmatched, { strict: options.strict, partial });
+  let html: string | undefined;
+  if (options.report) {
+    try {
+      html = await render([resultsFile], options.specFile);
+    } catch (error) {
+      console.error(`run: the matrix could not be rendered: ${(error as Error).message}`);
+    }
+  }
+  console.log('');
+  for (const line of grade.lines) console.log(line);
+  console.log(`baseline: ${relative(REPO_ROOT, expectationsFile)} (${expectations.deviations.length} known deviation(s))`);
+  console.log(`reports: ${relative(REPO_ROOT, resultsFile)}${html ? `, ${relative(REPO_ROOT, html)}, reports/matrix.md` : ''}, reports/html/index.html, reports/junit.xml`);
+  console.log(`run: ${grade.exitCode === 0 ? 'conformant to the baseline' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return grade.exitCode;
+}
