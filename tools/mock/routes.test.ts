@@ -62,3 +62,18 @@ describe('routes from the spec', () => {
     assert.equal(reads.some((o) => o.resource.startsWith('contact') && o.target.startsWith('photo')), false);
   });
 });
+
+describe('the committed spec', () => {
+  it('routes every operation it lists, by its own path, with its method allowed', async () => {
+    const { readSpec } = await import('../spec/io.ts');
+    const spec = await readSpec();
+    assert.ok(spec.operations.length > 0);
+    const table = buildRouteTable(spec.operations);
+    for (const op of spec.operations) {
+      const concrete = op.path.replace(/\{[^}]*\}/g, (m) => (/size/i.test(m) ? '48x48' : 'id1'));
+      const match = matchPath(table, { api: op.api, version: op.version, rest: requestSegments(concrete)! });
+      assert.ok(match.candidates.some((c) => c.route.operation.id === op.id), `${op.id}: ${concrete}`);
+      assert.ok(allowedMethods(spec, match).includes(op.method), `${op.id} allows ${op.method}`);
+    }
+  });
+});
