@@ -101,6 +101,8 @@ export function parseAnnotation(html: string): Record<string, unknown> | undefin
   return undefined;
 }
 
+const KNOWN_TAGS = new Set(['a', 'b', 'br', 'code', 'del', 'div', 'em', 'font', 'i', 'img', 'ins', 'kbd', 'li', 'ol', 'p', 's', 'span', 'strong', 'sub', 'sup', 'table', 'td', 'th', 'tr', 'u', 'ul', 'var']);
+
 type SpanKind = 'ttu' | 'sxs' | 'stu' | 'other';
 
 /** Walks phrasing content keeping the localized and English streams apart. */
@@ -142,6 +144,9 @@ class BitextWriter {
         } else if (/data-ttu-id/.test(attrs)) this.stack.push('ttu');
         else if (/data-stu-id/.test(attrs)) this.stack.push('stu');
         else if (!whole.endsWith('/>')) this.stack.push('other');
+      } else if (!KNOWN_TAGS.has(lower)) {
+        // `Bearer <token>`: a placeholder in angle brackets parses as an HTML tag; it is text.
+        this.write(whole);
       }
     }
   }

@@ -226,7 +226,8 @@ export function detect(view: PageView, pins: SourcePins = {}): DetectOutput {
   else if (declared === 'HT') translation = 'human';
   else {
     const prose = view.sentences.filter((s) => s.container === 'paragraph' && s.text.length > 20);
-    const english = prose.filter((s) => /^[\x20-\x7e]+$/.test(s.text) && /[a-z]{3,}\s+[a-z]{2,}/i.test(s.text));
+    // Untranslated sentences: ASCII text whose common words are English (Spanish can be ASCII too).
+    const english = prose.filter((s) => /^[\x20-\x7e]+$/.test(s.text) && detectLanguage(s.text) === 'en');
     translation = prose.length && english.length / prose.length > 0.15 ? 'mixed' : 'human';
     if (translation === 'human') {
       messages.push({ line: 1, column: 1, severity: 'info', message: 'translation kind not stated (no ms.translationtype); assuming human' });

@@ -34,7 +34,7 @@ function canonicalHeader(name: string): string {
 function headerValue(text: string): string | undefined {
   const bearer = /bearer\s*[{<]\s*([\w ]+?)\s*[}>]/i.exec(text);
   if (bearer) return `Bearer {${(bearer[1] ?? 'token').trim()}}`;
-  const media = /\b([a-z]+\/[a-z0-9.+*-]+)/i.exec(text);
+  const media = /\b((?:image|application|text|multipart|audio|video)\/[a-z0-9.+*-]+)/i.exec(text) ?? /\b([a-z]+\/[a-z0-9.+*-]+)/i.exec(text);
   if (media?.[1]) return media[1].toLowerCase().replace(/[.]+$/, '');
   return undefined;
 }
@@ -104,6 +104,11 @@ export const headersRule: RuleFactory = () => ({
         if (!match?.[1]) break;
         const name = canonicalHeader(match[1]);
         const value = (match[2] ?? '').trim();
+        if (name === 'Content-Type' && (request.method === 'GET' || request.method === 'DELETE')) {
+          // A request without a body has no content type: a sample that shows one is a slip of the page.
+          messages.push({ line: line0 + i, column: 1, severity: 'info', message: `Content-Type on a ${request.method} request example ignored (the request has no body)` });
+          continue;
+        }
         headers.push({
           name,
           required: false,
@@ -126,7 +131,7 @@ export const headersRule: RuleFactory = () => ({
         headers.push({ name: 'Authorization', required: true, scope: pageScope(context.detection.api, context.detection.versions), at: locOf(context.detection, sentence) });
       }
     }
-    if (!headers.some((h) => h.name === 'Authorization') && context.facts.operations.some((op) => op.from === 'endpoint')) {
+    if (!headers.some((h) => h.name === 'Authorization') && context.facts.operations.some((op) => op.resource)) {
       messages.push({ line: 1, column: 1, severity: 'warning', message: 'no Authorization request header stated' });
     }
     return { facts: { headers }, messages };

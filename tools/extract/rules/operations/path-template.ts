@@ -84,6 +84,8 @@ function placeholder(raw: string): Segment {
   return { kind: 'param', original: raw.trim(), alternatives: [value], literal: true };
 }
 
+const CONCRETE_KEY = /^(\d+x\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[^/@\s]+@[^/@\s]+\.[a-z]{2,})$/i;
+
 function segmentsOf(path: string): Segment[] {
   const out: Segment[] = [];
   for (const token of tokenize(path)) {
@@ -92,6 +94,9 @@ function segmentsOf(path: string): Segment[] {
       out.push({ kind: 'name', name: keyed[1] ?? '' });
       if ((keyed[2] ?? '').trim()) out.push(placeholder(keyed[2] ?? ''));
     } else if (/^'?[{<]/.test(token)) {
+      out.push(placeholder(token));
+    } else if (out.length && out[out.length - 1]?.kind === 'name' && CONCRETE_KEY.test(token)) {
+      // A concrete key written as a segment (`photos/48x48`, `users/jane@contoso.com`).
       out.push(placeholder(token));
     } else {
       out.push({ kind: 'name', name: token });

@@ -220,7 +220,9 @@ export const permissionsRule: RuleFactory = () => ({
         const rows = rowsOf(block.node as Table);
         const header = rows[0]?.map((c) => `${c.text} ${c.en ?? ''}`).join(' ') ?? '';
         const typed = rows.slice(1).some((row) => row[0] && typeOfRow(row[0].text, row[0].en, 0, 0).type);
-        if ((inPermissionSection || /permission|berechtigung|autorisation|permiso|permissão|разрешени|アクセス許可|权限|사용 권한/i.test(header)) && typed) {
+        // Untyped rows are trusted only in a permissions section with the usual three rows (read by order).
+        const byOrder = inPermissionSection && rows.length - 1 === 3;
+        if ((inPermissionSection || /permission|berechtigung|autorisation|permiso|permissão|разрешени|アクセス許可|权限|사용 권한/i.test(header)) && (typed || byOrder)) {
           found = fromTable(context, block.node as Table, block.index, permissions, messages) || found;
         }
       } else if (block.node.type === 'list') {

@@ -82,6 +82,12 @@ function precedingRequest(context: RuleContext, code: CodeBlock): { method: Meth
   return undefined;
 }
 
+function placeholderLoc(context: RuleContext, block: number) {
+  const before = context.view.sentences.filter((s) => s.block < block && s.block >= block - 2 && s.container !== 'heading');
+  const sentence = before.find((s) => s.block === before[before.length - 1]?.block);
+  return sentence ? locOf(context.detection, sentence) : undefined;
+}
+
 function isResponseBlock(code: CodeBlock): boolean {
   const type = String(code.annotation?.value.blockType ?? '').toLowerCase();
   if (type === 'response') return true;
@@ -109,7 +115,8 @@ export const responsesRule: RuleFactory = () => ({
       const statuses = statusesIn(text).filter((s) => s < 300);
       if (!statuses.length) continue;
       const scope = scopeForBlock(context, block.index);
-      const binary = mentions('binary', sentence.text, sentence.en);
+      // "Contains the binary data of the photo. The HTTP response code is 200." states both in one paragraph.
+      const binary = view.sentences.some((s) => s.block === sentence.block && mentions('binary', s.text, s.en));
       for (const status of statuses) {
         responses.push({
           status,
@@ -196,7 +203,8 @@ export const responsesRule: RuleFactory = () => ({
           height: 1,
           contentType: String(record['@odata.mediaContentType'] ?? ''),
           etag: String(record['@odata.mediaEtag'] ?? ''),
-          at: { line, column, quote: { text: `${String(record.Id ?? record.id ?? '')} ${String(record['@odata.mediaContentType'] ?? '')}`.trim(), lang: 'en' } },
+          // The sentence before the sample says what it shows ("when no photo has been uploaded").
+          at: placeholderLoc(context, code.block) ?? { line, column, quote: { text: `${String(record.Id ?? record.id ?? '')} ${String(record['@odata.mediaContentType'] ?? '')}`.trim(), lang: 'en' } },
         });
       }
     }
