@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, PageResult } from '../types.ts';
 import { counter } from './fixtures/fake-extractor/extractor.ts';
-import { extractFiles, type ExtractFilesOptions } from './index.ts';
+import { extractFiles, SMALL_RUN_PAGES, type ExtractFilesOptions } from './index.ts';
 
 const FAKE_EXTRACTOR = new URL('./fixtures/fake-extractor/extractor.ts', import.meta.url).href;
 const BROKEN_EXTRACTOR = new URL('./fixtures/broken-extractor/extractor.ts', import.meta.url).href;
@@ -99,6 +99,7 @@ describe('jobs', () => {
     const dir = await corpus(pages);
     const one = await run(dir, { cache: false, jobs: 1 });
     const two = await run(dir, { cache: false, jobs: 2 });
+    const fromSource = await run(dir, { cache: false, jobs: 2, bundle: false });
     assert.equal(two.summary.jobs, 2);
     assert.equal(one.results.length, 25);
     assert.deepEqual(
@@ -107,6 +108,17 @@ describe('jobs', () => {
     );
     assert.deepEqual(two.results, one.results);
     assert.deepEqual(two.problems, one.problems);
+    assert.deepEqual(fromSource.results, one.results, 'workers loading the TypeScript source agree with the bundle');
+  });
+
+  it('extracts a small run in process and a large one on every core by default', async () => {
+    const small = await corpus({ 'a.md': page(1), 'b.md': page(2) });
+    assert.equal((await run(small, { cache: false, jobs: undefined })).summary.jobs, 1);
+    const pages: Record<string, string> = {};
+    for (let n = 0; n < SMALL_RUN_PAGES; n++) pages[`p${n}.md`] = page(n);
+    const large = await run(await corpus(pages), { cache: false, jobs: undefined });
+    assert.equal(large.summary.jobs, availableParallelism());
+    assert.equal(large.results.length, SMALL_RUN_PAGES);
   });
 
   it('replaces a worker that dies and reports only the page it was extracting', async () => {

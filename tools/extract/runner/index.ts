@@ -13,22 +13,31 @@
  * kept once onResult returns.
  */
 import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../../spec/io.ts';
 import type { Diagnostic, PageInput, PageResult, SourcePins } from '../types.ts';
 import { decodePage } from './decode-page.ts';
 import { listPages } from './list-pages.ts';
+import { workerModule } from './extractor-bundle.ts';
 import type { ExtractorModule } from './protocol.ts';
 import { cacheKey, extractorVersion, pageSha256, ResultCache } from './result-cache.ts';
 import { WorkerPool, type TaskOutcome } from './worker-pool.ts';
+
+// A worker costs about half a second of CPU to start and a page about 12 ms to extract,
+// so two workers pay off from roughly a hundred pages.
+export const SMALL_RUN_PAGES = 100;
 
 export const DEFAULT_CACHE_DIR = resolve(REPO_ROOT, '.cache/extract');
 const DEFAULT_EXTRACTOR = new URL('../page.ts', import.meta.url);
 
 export interface ExtractFilesOptions {
-  /** Worker threads; 1 extracts in this thread. Default: the available cores. */
+  /**
+   * Worker threads; 1 extracts in this thread. Default: the available cores, except for a
+   * run of fewer than SMALL_RUN_PAGES pages, which is extracted in this thread because
+   * starting workers would cost more than they save.
+   */
   jobs?: number;
   /** Cache directory, or false for none. Default `.cache/extract` under the repository. */
   cache?: string | false;
@@ -47,6 +56,11 @@ export interface ExtractFilesOptions {
   perWorker?: number;
   /** Pages read but not yet delivered. Default: twice the pool's capacity. */
   window?: number;
+  /**
+   * Workers load the extractor from an esbuild bundle (default), or from source through tsx
+   * when false: slower to start, and the fallback the runner takes by itself when bundling fails.
+   */
+  bundle?: boolean;
   /** A page running longer is abandoned with a diagnostic (worker threads only). Default 120 s. */
   pageTimeoutMs?: number;
 }
@@ -100,12 +114,17 @@ function firstLine(text: string): string {
 
 export async function extractFiles(inputs: string | readonly string[], options: ExtractFilesOptions): Promise<RunSummary> {
   const started = performance.now();
-  const jobs = Math.max(1, Math.floor(options.jobs ?? availableParallelism()));
+  const listing = await listPages(typeof inputs === 'string' ? [inputs] : inputs);
+  const jobs = Math.max(
+    1,
+    Math.floor(options.jobs ?? (listing.pages.length < SMALL_RUN_PAGES ? 1 : availableParallelism())),
+  );
   const perWorker = Math.max(1, Math.floor(options.perWorker ?? 2));
   const window = Math.max(1, Math.floor(options.window ?? (jobs === 1 ? 4 : jobs * perWorker * 2)));
   const extractorUrl = options.extractor === undefined ? DEFAULT_EXTRACTOR : new URL(options.extractor, pathToFileURL(`${process.cwd()}/`));
   const cache = options.cache === false ? undefined : new ResultCache(resolve(options.cache ?? DEFAULT_CACHE_DIR));
-  const version = cache ? await extractorVersion(fileURLToPath(extractorUrl)) : '';
+  // Names both the cached results and the workers' bundle of the extractor.
+  const version = await extractorVersion(fileURLToPath(extractorUrl));
 
   const summary: RunSummary = {
     pages: 0,
@@ -125,16 +144,15 @@ export async function extractFiles(inputs: string | readonly string[], options: 
   // and loads no markdown parser.
   let inProcess: Promise<ExtractorModule> | undefined;
   let pool: WorkerPool | undefined;
+  let poolReady: Promise<WorkerPool> | undefined;
   async function extract(input: PageInput): Promise<TaskOutcome> {
     summary.extracted++;
     if (jobs > 1) {
-      pool ??= new WorkerPool({
-        size: jobs,
-        extractor: extractorUrl.href,
-        perWorker,
-        pageTimeoutMs: options.pageTimeoutMs ?? 120_000,
-      });
-      return pool.run(input);
+      poolReady ??= workerModule(extractorUrl, version, options.bundle).then(
+        (extractor) =>
+          (pool = new WorkerPool({ size: jobs, extractor, perWorker, pageTimeoutMs: options.pageTimeoutMs ?? 120_000 })),
+      );
+      return (await poolReady).run(input);
     }
     inProcess ??= import(extractorUrl.href) as Promise<ExtractorModule>;
     const { extractPage } = await inProcess;
@@ -154,7 +172,10 @@ export async function extractFiles(inputs: string | readonly string[], options: 
   async function processPage(path: string): Promise<Outcome> {
     let bytes: Buffer;
     try {
-      bytes = await readFile(path);
+      // Synchronous on purpose: pages and cache entries are small files, mostly in the page
+      // cache, and an async readFile costs several thread-pool round trips each (4x slower
+      // over the scale corpus here), which would dominate a warm run.
+      bytes = readFileSync(path);
     } catch (error) {
       summary.unreadable.push(path);
       return problem(path, fsMessage(error), 'runner/unreadable');
@@ -162,7 +183,7 @@ export async function extractFiles(inputs: string | readonly string[], options: 
     const pins = lookupPins(options.pins, path);
     const key = cache ? cacheKey({ version, path, pins, bytesSha256: pageSha256(bytes) }) : '';
     if (cache) {
-      const hit = await cache.get(key, path);
+      const hit = cache.get(key, path);
       if (hit) {
         summary.cacheHits++;
         return { kind: 'result', result: hit };
@@ -191,7 +212,6 @@ export async function extractFiles(inputs: string | readonly string[], options: 
   }
 
   try {
-    const listing = await listPages(typeof inputs === 'string' ? [inputs] : inputs);
     summary.pages = listing.pages.length;
     for (const diagnostic of listing.problems) {
       summary.unreadable.push(diagnostic.file);

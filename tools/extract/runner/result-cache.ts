@@ -5,6 +5,7 @@
  * instead of a markdown parse.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,10 +95,10 @@ export class ResultCache {
   }
 
   /** A missing, unreadable or corrupt entry is a miss: the page is simply extracted again. */
-  async get(key: string, path: string): Promise<PageResult | undefined> {
+  get(key: string, path: string): PageResult | undefined {
     let text: string;
     try {
-      text = await readFile(this.file(key), 'utf8');
+      text = readFileSync(this.file(key), 'utf8');
     } catch {
       return undefined;
     }

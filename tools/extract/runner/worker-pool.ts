@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { PageInput } from '../types.ts';
+import type { WorkerModule } from './extractor-bundle.ts';
 import type { WorkerReply, WorkerTask } from './protocol.ts';
 
 export type TaskOutcome = { json: string } | { error: string; ruleId: 'runner/extract-failed' | 'runner/worker-crashed' | 'runner/timeout' };
@@ -26,8 +27,8 @@ interface Slot {
 
 export interface WorkerPoolOptions {
   size: number;
-  /** File URL of the module exporting extractPage. */
-  extractor: string;
+  /** The module exporting extractPage, as the worker should load it. */
+  extractor: WorkerModule;
   perWorker: number;
   pageTimeoutMs: number;
 }
@@ -69,7 +70,8 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_ENTRY, { workerData: { extractor: this.options.extractor } });
+    const { href, needsTypeScript } = this.options.extractor;
+    const worker = new Worker(WORKER_ENTRY, { workerData: { extractor: href, needsTypeScript } });
     const slot: Slot = { worker, ready: false, tasks: [] };
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on('error', (error) => this.onDeath(slot, error));
@@ -100,7 +102,7 @@ export class WorkerPool {
     if (!slot.ready) {
       // The extractor did not even load (syntax error, missing export): every page would
       // fail the same way, so stop the run with that one error instead.
-      return this.failAll(new Error(`extractor ${this.options.extractor} cannot be loaded in a worker: ${error.message}`));
+      return this.failAll(new Error(`extractor ${this.options.extractor.href} cannot be loaded in a worker: ${error.message}`));
     }
     const [current, ...waiting] = slot.tasks;
     this.slots[index] = this.spawn();
