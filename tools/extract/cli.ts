@@ -155,7 +155,8 @@ export async function runExtraction(entries: ManifestEntry[], options: { jobs?: 
   let pages = 0;
   const summary = await extractFiles(inputs, {
     pins,
-    ...(options.jobs ? { jobs: options.jobs } : { jobs: Math.min(2, inputs.length || 1) }),
+    // Without --jobs the runner decides from the page count (in process for a small run).
+    ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.cache === false ? { cache: false } : {}),
     onResult(result: PageResult) {
       pages += 1;
