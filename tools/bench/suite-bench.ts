@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:suite`: what does the Playwright suite cost over the HTTP work it does?
+ *
+ *   1. start N fresh mock tenants in a process of their own (N = workers)
+ *   2. run the whole generated suite against them (`playwright test`, url target, one mock
+ *      per worker as the mock target gives each worker its own), recording every HTTP
+ *      request the workers make (tools/bench/suite/request-recorder.mjs, preloaded)
+ *   3. start N fresh mocks again and replay the same requests with a bare fetch client,
+ *      one lane per worker (the same concurrency)
+ *   4. print the two wall times and their ratio; target: suite / replay <= 3
+ *
+ * Both wall times exclude starting the mocks; the suite's includes Playwright's start-up,
+ * the workers, the harness and the checks, which is the overhead being measured.
+ *
+ *   npm run bench:suite [-- --workers N] [--profile docs|live] [--grep PATTERN]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '../spec/io.ts';
+import { readRequestLog, replayLanes } from './suite/replay.ts';
+
+const TARGET_RATIO = 3;
+const RECORDER = join(REPO_ROOT, 'tools/bench/suite/request-recorder.mjs');
+const BIN = (name: string) => join(REPO_ROOT, 'node_modules/.bin', name);
+
+interface MockHost {
+  urls: string[];
+  stop(): Promise<void>;
+}
+
+async function startMockHost(count: number, profile: string, specFile: string | undefined): Promise<MockHost> {
+  const args = ['tools/bench/suite/mock-host.ts', '--count', String(count), '--profile', profile, ...(specFile ? ['--spec', specFile] : [])];
+  const child: ChildProcess = spawn(BIN('tsx'), args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolveExit) => child.on('exit', () => resolveExit()));
+  const firstLine = await new Promise<string>((resolveLine, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolveLine);
+    child.once('exit', (code) => reject(new Error(`mock host exited (${code}) before it was ready`)));
+  });
+  const { urls } = JSON.parse(firstLine) as { urls: string[] };
+  return {
+    urls,
+    stop: async () => {
+      child.stdin!.end();
+      const timer = setTimeout(() => child.kill('SIGTERM'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function runSuite(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; wallMs: number; tail: string }> {
+  return new Promise((resolveRun, reject) => {
+    const started = performance.now();
+    const child = spawn(BIN('playwright'), ['test', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('exit', (code) => resolveRun({ code, wallMs: performance.now() - started, tail: output }));
+  });
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      workers: { type: 'string', default: String(Math.max(1, Math.floor(availableParallelism() / 2))) },
+      profile: { type: 'string', default: 'docs' },
+      grep: { type: 'string' },
+      spec: { type: 'string' },
+    },
+  });
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 16) {
+    console.error(`bench:suite: --workers must be 1..16, not ${values.workers}`);
+    return 2;
+  }
+  const profile = values.profile === 'live' ? 'live' : 'docs';
+  const specFile = values.spec ?? process.env.PHOTO_SPEC;
+  // Private: the log holds the tokens the suite used; it is deleted at the end.
+  const logDir = await mkdtemp(join(tmpdir(), 'photo-suite-bench-'));
+  try {
+    console.log(`bench:suite: ${workers} worker(s), profile ${profile}${values.grep ? `, grep ${values.grep}` : ''}`);
+
+    const suiteMocks = await startMockHost(workers, profile, specFile);
+    let suite;
+    try {
+      suite = await runSuite(
+        ['--workers', String(workers), '--reporter', 'dot', '--output', join(logDir, 'test-results'), ...(values.grep ? ['--grep', values.grep] : [])],
+        {
+          ...process.env,
+          PHOTO_TARGET: 'url',
+          PHOTO_PROFILE: profile,
+          PHOTO_BASE_URL: suiteMocks.urls[0],
+          PHOTO_BENCH_BASE_URLS: suiteMocks.urls.join(','),
+          PHOTO_BENCH_REQUEST_LOG: logDir,
+          PHOTO_RESULTS_FILE: join(logDir, 'results.json'),
+          ...(specFile ? { PHOTO_SPEC: specFile } : {}),
+          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${RECORDER}`.trim(),
+        },
+      );
+    } finally {
+      await suiteMocks.stop();
+    }
+    // Failing checks are the suite's business (a deviation is a finding); a run that could
+    // not start is not a measurement.
+    if (suite.code !== 0 && suite.code !== 1) {
+      console.error(`bench:suite: playwright exited ${suite.code}:\n${suite.tail}`);
+      return 1;
+    }
+
+    const { lanes, bodies, processes } = await readRequestLog(logDir);
+    const freshMocks = await startMockHost(lanes.length, profile, specFile);
+    let replay;
+    try {
+      replay = await replayLanes(lanes, bodies, freshMocks.urls);
+    } finally {
+      await freshMocks.stop();
+    }
+
+    const ratio = suite.wallMs / replay.wallMs;
+    const agreement = replay.requests ? (100 * replay.sameStatus) / replay.requests : 0;
+    const rows: [string, string][] = [
+      ['suite (playwright test, whole suite)', seconds(suite.wallMs)],
+      [`bare replay (fetch, ${lanes.length} lane(s))`, seconds(replay.wallMs)],
+      ['requests replayed', String(replay.requests)],
+      ['same status as in the suite', `${replay.sameStatus} (${agreement.toFixed(1)}%)`],
+      ['no response (server closed early)', String(replay.noResponse)],
+      // Playwright replaces a worker after every failing test; each new one loads the harness again.
+      ['worker processes (1 per lane + 1 per failing test)', String(processes.length)],
+      ['worker start-up before its first request, total', seconds(processes.reduce((sum, p) => sum + (p.firstRequestAt - p.startedAt), 0))],
+    ];
+    const width = Math.max(...rows.map(([label]) => label.length));
+    for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
+    console.log(`  ${'ratio suite / bare replay'.padEnd(width)}  ${ratio.toFixed(2)}  target <= ${TARGET_RATIO}  ${ratio <= TARGET_RATIO ? 'PASS' : 'MISS'}`);
+    if (agreement < 95 && replay.differing.length) {
+      console.log('  replayed statuses that differ from the suite (first few):');
+      for (const d of replay.differing.slice(0, 8)) console.log(`    ${d.method} ${d.path}: suite ${d.recorded ?? '-'}, replay ${d.replayed ?? 'no response'}`);
+    }
+    return 0;
+  } finally {
+    await rm(logDir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();
