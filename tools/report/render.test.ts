@@ -148,6 +148,7 @@ describe('renderReports with shards and a spec', () => {
 describe('oneLineMessage', () => {
   it("keeps the first line and Playwright's expected and received values", () => {
     assert.equal(oneLineMessage('Error: status of PUT\n\nexpect(received).toBe(expected)\n\nExpected: 200\nReceived: 204'), 'status of PUT (expected 200, received 204)');
+    assert.equal(oneLineMessage('Error: expected 200, got 400 BadRequest\n\nExpected: 200\nReceived: 400'), 'expected 200, got 400 BadRequest');
     assert.equal(oneLineMessage(null), '');
   });
 });

@@ -50,7 +50,8 @@ export function oneLineMessage(text: string | null | undefined): string {
   const first = lines.find((line) => line && !/^error:?$/i.test(line))?.replace(/^Error:\s*/, '') ?? '';
   const expected = lines.find((line) => line.startsWith('Expected:'))?.slice(9).trim();
   const received = lines.find((line) => line.startsWith('Received:'))?.slice(9).trim();
-  const detail = expected !== undefined && received !== undefined ? ` (expected ${expected}, received ${received})` : '';
+  const saysItAlready = expected !== undefined && received !== undefined && first.includes(expected) && first.includes(received);
+  const detail = expected !== undefined && received !== undefined && !saysItAlready ? ` (expected ${expected}, received ${received})` : '';
   const short = first.length > 140 ? `${first.slice(0, 137)}…` : first;
   return `${short}${detail}`;
 }

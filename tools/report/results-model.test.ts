@@ -63,10 +63,11 @@ describe('countVerdicts and worstVerdict', () => {
       { total: 7, pass: 2, fail: 1, ns: 1, info: 1, xf: 1, up: 0, skip: 1 },
     );
   });
-  it('ranks fail above everything and pass below everything', () => {
+  it('ranks fail above everything and a skip below a pass', () => {
     assert.equal(worstVerdict(['pass', 'skip', 'non-strict', 'fail']), 'fail');
     assert.equal(worstVerdict(['pass', 'unexpected-pass']), 'unexpected-pass');
-    assert.equal(worstVerdict(['pass', 'skip']), 'skip');
+    assert.equal(worstVerdict(['pass', 'skip']), 'pass');
+    assert.equal(worstVerdict(['skip', 'skip']), 'skip');
     assert.equal(worstVerdict([]), null);
   });
 });

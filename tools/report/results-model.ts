@@ -23,15 +23,18 @@ export type Status = (typeof STATUSES)[number];
 export const EXPECTED_STATUSES = ['PASS', 'FAIL', 'SKIP'] as const;
 export type ExpectedStatus = (typeof EXPECTED_STATUSES)[number];
 
-/** Ordered from worst to best: a cell holding several tests shows the first that occurs. */
+/**
+ * Ordered by how much a verdict needs attention: a cell holding several tests shows the
+ * first that occurs. A skip comes last: a pass next to a skipped variant is still a pass.
+ */
 export const VERDICTS = [
   'fail',
   'unexpected-pass',
   'non-strict',
   'informational',
   'expected-fail',
-  'skip',
   'pass',
+  'skip',
 ] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
