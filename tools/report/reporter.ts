@@ -7,8 +7,8 @@
  * operation and the `exchange` attachment), looks the requirement up in the spec for its
  * description and source sentence, grades verdicts, and writes the file atomically after
  * a redaction pass over everything in it. Run info comes from the environment the run CLI
- * sets: PHOTO_TARGET, PHOTO_PROFILE, PHOTO_BASE_URL, PHOTO_STRICT, PHOTO_GREP (and PHOTO_SPEC,
- * PHOTO_RESULTS_FILE to move the spec and the output).
+ * sets: PHOTO_TARGET, PHOTO_PROFILE, PHOTO_BASE_URL, PHOTO_STRICT, PHOTO_GREP (and
+ * PHOTO_SPEC_FILE or PHOTO_SPEC, PHOTO_RESULTS_FILE to move the spec and the output).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -256,8 +256,8 @@ export default class ConformanceReporter implements Reporter {
   constructor(options: ConformanceReporterOptions = {}) {
     const output = options.outputFile ?? process.env.PHOTO_RESULTS_FILE ?? 'reports/results.json';
     this.outputFile = isAbsolute(output) ? output : resolve(REPO_ROOT, output);
-    // PHOTO_SPEC is the harness's name for the spec file; the reporter reads the same one.
-    const spec = options.specFile ?? process.env.PHOTO_SPEC ?? process.env.PHOTO_SPEC_FILE ?? DEFAULT_SPEC_PATH;
+    // PHOTO_SPEC_FILE is what the run CLI sets from --spec; PHOTO_SPEC is the harness's name.
+    const spec = options.specFile ?? process.env.PHOTO_SPEC_FILE ?? process.env.PHOTO_SPEC ?? DEFAULT_SPEC_PATH;
     this.specFile = isAbsolute(spec) ? spec : resolve(REPO_ROOT, spec);
   }
 
