@@ -1,0 +1,140 @@
+/**
+ * One probe per fault: a short exchange that observes the one behaviour the fault names.
+ * A conformant and a faulted server must observe different values. Test support, shared by
+ * faults.test.ts and anyone checking that a fault stays confined to its behaviour.
+ */
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import type { FaultName } from './faults.ts';
+import type { MockServer } from './server.ts';
+import { appToken, call, dimensions, image, startTestServer, T, tornReads, userToken } from './testing.ts';
+
+export interface Tokens {
+  app: string;
+  nophoto: string;
+  graphAlice: string;
+  outlookAlice: string;
+  pat: string;
+}
+
+export type Probe = (server: MockServer, t: Tokens) => Promise<unknown>;
+
+const put = async (server: MockServer, path: string, token: string, body: Buffer, contentType = 'image/jpeg') =>
+  call(server, 'PUT', path, { token, body, contentType });
+const meta = (server: MockServer, t: Tokens, who = "Users('" + T.alice + "')") => call(server, 'GET', `/api/beta/${who}/photo`, { token: t.outlookAlice });
+const sizeIds = async (server: MockServer, t: Tokens) =>
+  (await call(server, 'GET', '/api/beta/me/photos', { token: t.outlookAlice })).json().value.map((v: { Id: string }) => v.Id);
+
+export const probes: Record<FaultName, Probe> = {
+  'upload-status-204': async (s, t) => (await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(64, 64))).status,
+  'value-content-type': async (s, t) => (await call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice })).headers.get('content-type'),
+  'metadata-content-type': async (s, t) => (await meta(s, t)).headers.get('content-type'),
+  'stale-etag': async (s, t) => {
+    const before = (await meta(s, t)).json()['@odata.mediaEtag'];
+    await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(64, 64));
+    return (await meta(s, t)).json()['@odata.mediaEtag'] === before;
+  },
+  'etag-header-mismatch': async (s, t) => {
+    const r = await meta(s, t);
+    return r.headers.get('etag') === r.json()['@odata.mediaEtag'];
+  },
+  'etag-weak': async (s, t) => (await call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice })).headers.get('etag')?.startsWith('W/'),
+  'etag-not-8-hex': async (s, t) => /^"[0-9A-F]{8}"$/.test((await meta(s, t)).json()['@odata.mediaEtag']),
+  'missing-size-variant': async (s, t) => {
+    await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(100, 100));
+    return sizeIds(s, t);
+  },
+  'leaked-largest-size': async (s, t) => {
+    await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(100, 100));
+    return sizeIds(s, t);
+  },
+  'cropped-not-padded': async (s, t) => {
+    const wide = await sharp({ create: { width: 600, height: 300, channels: 3, background: '#0000ff' } }).jpeg().toBuffer();
+    await put(s, '/v1.0/me/photo/$value', t.graphAlice, wide);
+    const bytes = (await call(s, 'GET', "/api/beta/me/photos('240x240')/$value", { token: t.outlookAlice })).bytes;
+    const { data } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
+    return data[(5 * 240 + 120) * 3]! > 230; // top edge white = padded
+  },
+  'variant-not-resized': async (s, t) => {
+    await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(300, 300));
+    return dimensions((await call(s, 'GET', "/api/beta/me/photos('48x48')/$value", { token: t.outlookAlice })).bytes);
+  },
+  'size-segment-ignored': async (s, t) => dimensions((await call(s, 'GET', "/api/beta/me/photos('64x64')/$value", { token: t.outlookAlice })).bytes),
+  'no-fallback': async (s, t) => {
+    const status = (await put(s, `/v1.0/users/${T.dan}/photo/$value`, t.app, await image(64, 64))).status;
+    return status >= 200 && status < 300; // success, whatever 2xx (that is upload-status-204's business)
+  },
+  'directory-dimension-lost': async (s, t) => {
+    await put(s, `/v1.0/users/${T.dan}/photo/$value`, t.app, await image(700, 500));
+    const body = (await meta(s, t, `Users('${T.dan}')`)).json();
+    return [body.Width, body.Height];
+  },
+  'update-not-persisted': async (s, t) => {
+    await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(100, 100));
+    return (await meta(s, t)).json().Width;
+  },
+  'permission-not-checked': async (s, t) => (await put(s, `/v1.0/users/${T.bob}/photo/$value`, t.nophoto, await image(64, 64))).status,
+  'personal-account-allowed': async (s, t) => (await put(s, '/v1.0/me/photo/$value', t.pat, await image(64, 64))).status,
+  'auth-not-required': async (s) => (await call(s, 'PUT', `/v1.0/users/${T.bob}/photo/$value`, { body: await image(64, 64), contentType: 'image/jpeg' })).status,
+  'limit-not-enforced': async (s, t) => {
+    const limit = s.spec.limits.find((l) => l.api === 'graph' && l.version === 'v1.0')!.maxRequestBytes;
+    return (await put(s, `/v1.0/users/${T.bob}/photo/$value`, t.app, Buffer.alloc(limit + 1024, 1))).status;
+  },
+  'limit-after-buffering': async (s, t) => {
+    const limit = s.spec.limits.find((l) => l.api === 'graph' && l.version === 'v1.0')!.maxRequestBytes;
+    const before = s.stats().uploadBytesRead;
+    // Chunked, so the Content-Length check cannot refuse it up front.
+    const body = new ReadableStream({
+      pull(controller) {
+        const sent = s.stats().uploadBytesRead - before;
+        if (sent > 3 * limit) controller.close();
+        else controller.enqueue(new Uint8Array(256 * 1024));
+      },
+    });
+    const r = await fetch(`${s.url}/v1.0/users/${T.bob}/photo/$value`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${t.app}`, 'Content-Type': 'image/jpeg' },
+      body,
+      duplex: 'half',
+    } as RequestInit).catch(() => undefined);
+    await r?.arrayBuffer().catch(() => undefined);
+    return s.stats().uploadBytesRead - before < limit + 1024 * 1024;
+  },
+  'method-not-enforced': async (s, t) => (await call(s, 'PATCH', '/beta/me/photo/$value', { token: t.graphAlice, body: await image(64, 64), contentType: 'image/jpeg' })).status,
+  'allow-header-missing': async (s, t) => (await call(s, 'PATCH', '/beta/me/photo/$value', { token: t.graphAlice, body: await image(64, 64), contentType: 'image/jpeg' })).headers.get('allow'),
+  'content-type-not-checked': async (s, t) => (await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(64, 64), 'text/plain')).status,
+  'undecodable-accepted': async (s, t) => (await put(s, '/v1.0/me/photo/$value', t.graphAlice, Buffer.from('not an image'))).status,
+  'placeholder-missing': async (s, t) => (await meta(s, t, `Users('${T.bob}')`)).status,
+  'placeholder-etag-not-empty': async (s, t) => (await meta(s, t, `Users('${T.bob}')`)).json()['@odata.mediaEtag'],
+  'wrong-dialect-casing': async (s, t) => Object.keys((await meta(s, t)).json()).sort(),
+  'missing-odata-context': async (s, t) => '@odata.context' in (await meta(s, t)).json(),
+  'missing-odata-id': async (s, t) => '@odata.id' in (await meta(s, t)).json(),
+  'torn-write': async (s, t) => (await tornReads(s, t.outlookAlice, 3)).length > 0,
+  'error-inner-error-missing': async (s) => 'innerError' in (await call(s, 'PUT', '/v1.0/me/photo/$value', { token: 'bad' })).json().error,
+  'request-id-missing': async (s, t) => (await meta(s, t)).headers.has('request-id'),
+  'client-request-id-not-echoed': async (s, t) =>
+    (await call(s, 'GET', `/api/beta/Users('${T.alice}')/photo`, { token: t.outlookAlice, headers: { 'client-request-id': 'probe-1' } })).headers.get('client-request-id'),
+  'retry-after-missing': async (s, t) => {
+    const throttled = await startTestServer({ throttle: { requestsPerSecond: 0.001, burst: 1 }, faults: s.faults() });
+    try {
+      const token = await userToken(throttled, 'outlook', T.aliceUpn, 'alice-pw', ['User.ReadWrite.All']);
+      await call(throttled, 'GET', '/api/beta/me/photo', { token });
+      const r = await call(throttled, 'GET', '/api/beta/me/photo', { token });
+      assert.equal(r.status, 429);
+      void t;
+      return r.headers.get('retry-after');
+    } finally {
+      await throttled.close();
+    }
+  },
+};
+
+export async function probeTokens(server: MockServer): Promise<Tokens> {
+  return {
+    app: await appToken(server, 'graph'),
+    nophoto: await appToken(server, 'graph', T.nophoto),
+    graphAlice: await userToken(server, 'graph', T.aliceUpn, 'alice-pw', ['User.ReadWrite', 'Contacts.ReadWrite']),
+    outlookAlice: await userToken(server, 'outlook', T.aliceUpn, 'alice-pw', ['User.ReadWrite.All']),
+    pat: await userToken(server, 'graph', 'pat@outlook.com', 'pat-pw', ['User.ReadWrite'], T.consumer),
+  };
+}
