@@ -1,0 +1,264 @@
+/**
+ * `npm run bench:extract [-- --quick]`: the extractor's speed, scale and coverage, measured
+ * side by side in one run and printed as a table with the targets of issue 2.
+ *
+ *  1. extraction against the parser floor: extractPage() and a bare remark parse (gfm +
+ *     front matter) over the same in-memory pages on this one thread, alternating chunk by
+ *     chunk so load from other processes falls on both sides alike;
+ *  2. the runner with jobs=1 against jobs=2 over the scale corpus, halves run A-B then B-A;
+ *  3. the runner on the scale corpus, cold then warm (jobs=2, same cache), with memory and coverage;
+ *  4. the runner on a grown corpus of 5,000+ perturbed pages (temporary, deleted at the end).
+ * Runner passes run in child processes (measure-run.ts) so peak memory is each pass's own.
+ */
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { REPO_ROOT } from '../spec/io.ts';
+import { decodePage } from '../extract/runner/decode-page.ts';
+import { listPages } from '../extract/runner/list-pages.ts';
+import type { ExtractorModule } from '../extract/runner/protocol.ts';
+import type { CorpusMeasurement, RunRequest, SpeedUpMeasurement } from './extract/measure-run.ts';
+import { writePerturbedCorpus } from './extract/perturb-corpus.ts';
+
+const TARGETS = { ratio: 1.3, speedUp: 1.7, warm: 20, coverage: 0.98, memoryGrowth: 1.25, grownPages: 5000 };
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    // Development aid: measure another extractor module.
+    extractor: { type: 'string' },
+  },
+});
+
+const SCALE_DIR = resolve(REPO_ROOT, '../shared/scale');
+const MEASURE_RUN = new URL('./extract/measure-run.ts', import.meta.url).pathname;
+const extractorHref = flags.extractor
+  ? new URL(flags.extractor, `file://${process.cwd()}/`).href
+  : new URL('../extract/page.ts', import.meta.url).href;
+
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+const log = (line: string) => process.stderr.write(`[bench:extract] ${line}\n`);
+const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
+
+let scratch: string | undefined;
+function removeScratch(): void {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    removeScratch();
+    process.exit(130);
+  });
+}
+
+interface FloorFigures {
+  pages: number;
+  parseMs: number;
+  extractMs: number;
+  /** CPU time of this process: on a machine shared with other work it measures the work, not the wait. */
+  parseCpuMs: number;
+  extractCpuMs: number;
+  crashed: string[];
+  unreadable: string[];
+}
+
+/** Step 1: extractPage against the bare parse, same pages, same thread, interleaved. */
+async function measureAgainstParser(pages: string[]): Promise<FloorFigures> {
+  const parser = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml']).freeze();
+  const { extractPage } = (await import(extractorHref)) as ExtractorModule;
+  const figures: FloorFigures = { pages: 0, parseMs: 0, extractMs: 0, parseCpuMs: 0, extractCpuMs: 0, crashed: [], unreadable: [] };
+  const CHUNK = 25;
+  for (let start = 0, chunk = 0; start < pages.length; start += CHUNK, chunk++) {
+    const texts: { path: string; text: string }[] = [];
+    for (const path of pages.slice(start, start + CHUNK)) {
+      const decoded = decodePage(path, await readFile(path).catch(() => new Uint8Array()));
+      if (decoded.ok) texts.push({ path, text: decoded.text });
+      else figures.unreadable.push(path);
+    }
+    if (chunk === 0) {
+      // Warm the JIT on both sides before anything is timed.
+      for (const page of texts) {
+        parser.parse(page.text);
+        try {
+          extractPage(page);
+        } catch {
+          // counted below
+        }
+      }
+    }
+    const parse = () => {
+      const t = performance.now();
+      const cpu = process.cpuUsage();
+      for (const page of texts) parser.parse(page.text);
+      figures.parseCpuMs += cpuMs(process.cpuUsage(cpu));
+      figures.parseMs += performance.now() - t;
+    };
+    const extract = () => {
+      const t = performance.now();
+      const cpu = process.cpuUsage();
+      for (const page of texts) {
+        try {
+          extractPage(page);
+        } catch {
+          figures.crashed.push(page.path);
+        }
+      }
+      figures.extractCpuMs += cpuMs(process.cpuUsage(cpu));
+      figures.extractMs += performance.now() - t;
+    };
+    // Alternate which side goes first, so neither always inherits the other's garbage.
+    if (chunk % 2 === 0) (parse(), extract());
+    else (extract(), parse());
+    figures.pages += texts.length;
+  }
+  return figures;
+}
+
+/** Steps 2 to 4: runner passes in a child process. */
+function measureRun(request: RunRequest & { mode: 'speed-up' }): Promise<SpeedUpMeasurement>;
+function measureRun(request: RunRequest & { mode: 'corpus' }): Promise<CorpusMeasurement>;
+function measureRun(request: RunRequest): Promise<SpeedUpMeasurement | CorpusMeasurement> {
+  return new Promise((resolvePass, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MEASURE_RUN, JSON.stringify(request)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !last.startsWith('{')) reject(new Error(`measure-run exited with ${code}: ${out.slice(-2000)}`));
+      else resolvePass(JSON.parse(last) as SpeedUpMeasurement | CorpusMeasurement);
+    });
+  });
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const perSecond = (pages: number, ms: number) => `${((pages * 1000) / ms).toFixed(1)} pages/s`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+async function main(): Promise<number> {
+  const began = performance.now();
+  const loadBefore = load();
+  const listing = await listPages([SCALE_DIR]);
+  const scalePages = flags.quick ? listing.pages.slice(0, 300) : listing.pages;
+  const floorPages = flags.quick ? scalePages.slice(0, 150) : scalePages;
+  const grownCount = flags.quick ? 600 : Math.max(TARGETS.grownPages, 2 * scalePages.length);
+  const limit = flags.quick ? { limit: scalePages.length } : {};
+  log(`${scalePages.length} scale pages${flags.quick ? ' (--quick subset)' : ''}; load average ${loadBefore}`);
+
+  scratch = await mkdtemp(join(tmpdir(), 'extract-bench-'));
+  try {
+    log(`1/4 extractPage against the bare remark parse over ${floorPages.length} pages, one thread`);
+    const floor = await measureAgainstParser(floorPages);
+
+    const base = { extractor: extractorHref, inputs: [SCALE_DIR], ...limit, warm: false };
+    log(`2/4 runner jobs=1 against jobs=2, ${scalePages.length} pages, cold, halves A-B B-A`);
+    const speed = await measureRun({ ...base, mode: 'speed-up', jobs: 2, cacheDir: '' });
+    log(`3/4 runner jobs=2, cold then warm, ${scalePages.length} pages`);
+    const scale = await measureRun({ ...base, mode: 'corpus', jobs: 2, cacheDir: join(scratch, 'cache-scale'), warm: true });
+
+    log(`4/4 growing the corpus to ${grownCount} perturbed pages, then runner jobs=2, cold`);
+    const grownDir = join(scratch, 'grown');
+    await writePerturbedCorpus(scalePages, grownDir, grownCount);
+    const grown = await measureRun({
+      ...base,
+      mode: 'corpus',
+      inputs: [grownDir],
+      limit: grownCount,
+      jobs: 2,
+      cacheDir: join(scratch, 'cache-grown'),
+    });
+
+    const n = scalePages.length;
+    const ratio = floor.extractCpuMs / floor.parseCpuMs;
+    const wallRatio = floor.extractMs / floor.parseMs;
+    const speedUp = speed.wallMs.one / speed.wallMs.two;
+    const warmMs = scale.warm?.durationMs ?? Number.POSITIVE_INFINITY;
+    const warmFactor = scale.cold.durationMs / warmMs;
+    const rssGrowth = grown.peakRssBytes / scale.peakRssBytes;
+    const crashed = [
+      ...new Set([...floor.crashed, ...speed.crashed, ...scale.cold.summary.crashed, ...grown.cold.summary.crashed]),
+    ];
+    const unreadable = [
+      ...new Set([...floor.unreadable, ...speed.unreadable, ...scale.cold.summary.unreadable, ...grown.cold.summary.unreadable]),
+    ];
+    const sameSpec = speed.specSha256.one === speed.specSha256.two;
+
+    type Row = [measure: string, value: string, target: string, verdict: string];
+    const pct = (c: CorpusMeasurement['coverage']) =>
+      `${c.withOperation} / ${c.pagesWithRequestBlock} (${((100 * c.withOperation) / Math.max(1, c.pagesWithRequestBlock)).toFixed(1)}%)`;
+    const covered = (c: CorpusMeasurement['coverage']) => c.withOperation >= TARGETS.coverage * c.pagesWithRequestBlock;
+    const rows: Row[] = [
+      ['bare remark parse, 1 thread (the floor)', perSecond(floor.pages, floor.parseMs), '', ''],
+      ['extractPage, 1 thread, same pages', perSecond(floor.pages, floor.extractMs), '', ''],
+      ['  ratio extraction / parse, CPU time', ratio.toFixed(2), `<= ${TARGETS.ratio}`, verdict(ratio <= TARGETS.ratio)],
+      ['  ratio extraction / parse, wall time (load-sensitive)', wallRatio.toFixed(2), '', ''],
+      [`runner jobs=1 cold, ${n} pages`, `${perSecond(n, speed.wallMs.one)} (${seconds(speed.wallMs.one)})`, '', ''],
+      [`runner jobs=2 cold, ${n} pages`, `${perSecond(n, speed.wallMs.two)} (${seconds(speed.wallMs.two)})`, '', ''],
+      ['  speed-up jobs=2 / jobs=1', speedUp.toFixed(2), `>= ${TARGETS.speedUp}`, verdict(speedUp >= TARGETS.speedUp)],
+      [
+        '  CPU time (all threads) jobs=1 / jobs=2',
+        `${seconds(speed.cpuMs.one)} / ${seconds(speed.cpuMs.two)}`,
+        '',
+        '',
+      ],
+      ['  spec identical for jobs=1 and jobs=2', sameSpec ? 'yes' : 'no', 'yes', verdict(sameSpec)],
+      [`runner jobs=2 cold, ${n} pages, cache on`, `${perSecond(n, scale.cold.durationMs)} (${seconds(scale.cold.durationMs)})`, '', ''],
+      [
+        `runner jobs=2 warm, ${n} pages`,
+        `${perSecond(n, warmMs)} (${seconds(warmMs)}; ${scale.warm?.summary.cacheHits ?? 0} hits, ${scale.warm?.summary.extracted ?? 0} parsed)`,
+        '',
+        '',
+      ],
+      ['  warm speed-up over cold', warmFactor.toFixed(1), `>= ${TARGETS.warm}`, verdict(warmFactor >= TARGETS.warm)],
+      [`runner jobs=2 cold, ${grownCount} grown pages`, `${perSecond(grownCount, grown.cold.durationMs)} (${seconds(grown.cold.durationMs)})`, '', ''],
+      [`peak RSS / main-thread heap, ${n} pages`, `${mb(scale.peakRssBytes)} / ${mb(scale.peakHeapBytes)}`, '', ''],
+      [`peak RSS / main-thread heap, ${grownCount} pages`, `${mb(grown.peakRssBytes)} / ${mb(grown.peakHeapBytes)}`, '', ''],
+      [
+        `  RSS growth for ${(grownCount / n).toFixed(2)}x the pages`,
+        rssGrowth.toFixed(2),
+        `<= ${TARGETS.memoryGrowth} (flat)`,
+        verdict(rssGrowth <= TARGETS.memoryGrowth),
+      ],
+      ['coverage, scale: pages with an operation / with a request block', pct(scale.coverage), `>= ${TARGETS.coverage * 100}%`, verdict(covered(scale.coverage))],
+      ['coverage, grown: pages with an operation / with a request block', pct(grown.coverage), `>= ${TARGETS.coverage * 100}%`, verdict(covered(grown.coverage))],
+      ['pages the extractor crashed on (all passes)', String(crashed.length), '0', verdict(crashed.length === 0)],
+      ['pages that could not be read (all passes)', String(unreadable.length), '', ''],
+    ];
+
+    const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), 8));
+    const line = (r: readonly string[]) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]!.padEnd(widths[2]!)}  ${r[3]}`;
+    console.log(`\nExtractor benchmark${flags.quick ? ' (--quick)' : ''}: ${n} scale pages, ${grownCount} grown pages`);
+    console.log(line(['measure', 'value', 'target', 'verdict']));
+    console.log(line(widths.map((w) => '-'.repeat(w)).concat('-------')));
+    for (const row of rows) console.log(line(row));
+    const show = (title: string, paths: string[]) => {
+      console.log(`\n${title}: ${paths.length === 0 ? 'none' : paths.length}`);
+      for (const path of paths.slice(0, 25)) console.log(`  ${relative(process.cwd(), path)}`);
+      if (paths.length > 25) console.log(`  ... and ${paths.length - 25} more`);
+    };
+    show('Pages with a request block but no operation (scale corpus)', scale.coverage.missing);
+    show('Pages the extractor crashed on', crashed);
+    show('Pages that could not be read', unreadable);
+    console.log(
+      `\nExtraction messages on the scale corpus: ${scale.messages.errors} errors, ${scale.messages.warnings} warnings.` +
+        `\nLoad average before ${loadBefore}, after ${load()} (2 cores shared); whole bench ${seconds(performance.now() - began)}.`,
+    );
+    return 0;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+    scratch = undefined;
+  }
+}
+
+process.exitCode = await main();
