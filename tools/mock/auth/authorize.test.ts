@@ -116,15 +116,23 @@ describe('authorize', () => {
     assert.equal(authorize(user(['User.ReadWrite.All']), putGroup).outcome, 'denied');
   });
 
-  it('with adminAnyUser, changes to another user go through an app, not a signed-in user', () => {
-    const behaviours: Behaviour[] = [{ id: 'b', kind: 'adminAnyUser', api: 'graph', versions: ['beta'], sources: [SOURCE] }];
-    assert.equal(authorize(user(['User.ReadWrite.All']), putUser, { ownerUserId: MEGAN, behaviours }).outcome, 'denied');
-    assert.equal(authorize(user(['User.ReadWrite.All']), putMe, { behaviours }).outcome, 'allowed');
-    const getUser = operation({ method: 'GET', id: 'graph.beta.GET.user.value' });
-    assert.equal(authorize(user(['User.ReadWrite.All']), getUser, { ownerUserId: MEGAN, behaviours }).outcome, 'allowed');
-    // Another version's behaviour does not apply.
-    const v1 = [{ ...behaviours[0]!, versions: ['v1.0' as const] }];
-    assert.equal(authorize(user(['User.ReadWrite.All']), putUser, { ownerUserId: MEGAN, behaviours: v1 }).outcome, 'allowed');
+  it('with adminAnyUser, an app may use the directory-wide permissions of an untyped list', () => {
+    // The v1.0 page lists permissions without a type; the extractor records them as delegated.
+    const untyped = operation({
+      version: 'v1.0',
+      id: 'graph.v1.0.PUT.user.value',
+      permissions: [permission('delegatedWork', true, ['User.ReadWrite', 'User.ReadWrite.All'])],
+    });
+    const behaviours: Behaviour[] = [{ id: 'b', kind: 'adminAnyUser', api: 'graph', versions: ['v1.0'], resources: ['user'], sources: [SOURCE] }];
+    assert.equal(authorize(app(['User.ReadWrite.All']), untyped, { ownerUserId: MEGAN, behaviours }).outcome, 'allowed');
+    // Only the .All permission: User.ReadWrite means "the signed-in user", which an app is not.
+    assert.equal(authorize(app(['User.ReadWrite']), untyped, { ownerUserId: MEGAN, behaviours }).outcome, 'denied');
+    // Without the behaviour, or for another resource or version, an app gets nothing from a delegated list.
+    assert.equal(authorize(app(['User.ReadWrite.All']), untyped, { ownerUserId: MEGAN }).outcome, 'denied');
+    const beta = [{ ...behaviours[0]!, versions: ['beta' as const] }];
+    assert.equal(authorize(app(['User.ReadWrite.All']), untyped, { ownerUserId: MEGAN, behaviours: beta }).outcome, 'denied');
+    // Signed-in users are not restricted by it.
+    assert.equal(authorize(user(['User.ReadWrite.All']), untyped, { ownerUserId: MEGAN, behaviours }).outcome, 'allowed');
   });
 });
 

@@ -19,7 +19,7 @@ export type AuthorizationDecision =
 export interface AuthorizeContext {
   /** whose photo the request addresses, when it is a user's (or a user's contact's); for `/me` the caller */
   ownerUserId?: string;
-  /** the spec's behaviours; `adminAnyUser` stops delegated writes to other users' photos */
+  /** the spec's behaviours; `adminAnyUser` lets an app act on any user where the page's list has no type */
   behaviours?: readonly Behaviour[];
 }
 
@@ -30,15 +30,34 @@ export function permissionType(principal: Principal): PermissionType {
 
 const crossUser = (permission: string) => /\.(All|Shared)$/i.test(permission);
 
+/** Whether the spec's `adminAnyUser` behaviour covers this operation. */
+function adminAnyUser(operation: Operation, behaviours: readonly Behaviour[] = []): boolean {
+  return behaviours.some(
+    (b) =>
+      b.kind === 'adminAnyUser' &&
+      b.api === operation.api &&
+      b.versions.includes(operation.version) &&
+      (!b.resources || b.resources.includes(operation.resource)),
+  );
+}
+
 export function authorize(principal: Principal, operation: Operation, context: AuthorizeContext = {}): AuthorizationDecision {
   // A page that lists no permission for the operation gives nothing to enforce beyond a valid token.
   if (operation.permissions.length === 0) return { outcome: 'allowed', basis: 'unspecified' };
 
   const type = permissionType(principal);
   let entries = operation.permissions.filter((p) => p.type === type);
+  let accepted: string[] | undefined;
   // Outlook's pages list scopes without splitting account kinds: personal accounts then use the delegated list.
   if (entries.length === 0 && type === 'delegatedPersonal') {
     entries = operation.permissions.filter((p) => p.type === 'delegatedWork');
+  }
+  // Pages that list permissions without a type still say that an app with admin consent may set
+  // any user's photo under its own identity (adminAnyUser): the directory-wide permissions of the
+  // list are then the app's.
+  if (entries.length === 0 && type === 'application' && adminAnyUser(operation, context.behaviours)) {
+    entries = operation.permissions.filter((p) => p.type === 'delegatedWork');
+    accepted = entries.filter((p) => p.supported).flatMap((p) => p.permissions).filter(crossUser);
   }
   if (entries.length === 0) {
     return { outcome: 'denied', reason: `${operation.id} lists no ${type} permission` };
@@ -48,7 +67,7 @@ export function authorize(principal: Principal, operation: Operation, context: A
     return { outcome: 'notSupported', reason: `${operation.id} is not supported for ${type} callers` };
   }
 
-  const accepted = supported.flatMap((p) => p.permissions);
+  accepted ??= supported.flatMap((p) => p.permissions);
   const granted = new Set(principal.permissions.map((p) => p.toLowerCase()));
   let usable = accepted.filter((p) => granted.has(p.toLowerCase()));
 
@@ -58,24 +77,12 @@ export function authorize(principal: Principal, operation: Operation, context: A
     owner !== undefined &&
     principal.userId !== undefined &&
     owner.toLowerCase() !== principal.userId.toLowerCase();
-  if (someoneElse) {
-    usable = usable.filter(crossUser);
-    const adminOnly = context.behaviours?.some(
-      (b) =>
-        b.kind === 'adminAnyUser' &&
-        b.api === operation.api &&
-        b.versions.includes(operation.version) &&
-        (!b.resources || b.resources.includes(operation.resource)),
-    );
-    if (adminOnly && operation.method !== 'GET') {
-      return { outcome: 'denied', reason: `${operation.id}: another user's photo is changed by an app under its own identity, not on behalf of a user` };
-    }
-  }
+  if (someoneElse) usable = usable.filter(crossUser);
 
   const permission = usable[0];
   if (permission === undefined) {
     const scope = someoneElse ? " for another user's photo" : '';
-    return { outcome: 'denied', reason: `${operation.id} needs one of ${accepted.join(', ')}${scope}` };
+    return { outcome: 'denied', reason: `${operation.id} needs one of ${accepted.join(', ') || '(none)'}${scope}` };
   }
   return { outcome: 'allowed', permission, basis: 'granted' };
 }
