@@ -7,7 +7,7 @@ import { runFixtureSuite } from './fixtures/run-fixture-suite.ts';
 import { PLANTED_CLIENT_SECRET, PLANTED_JWT, PLANTED_REFRESH } from './fixtures/playwright-run/planted.ts';
 import { renderReports } from './render.ts';
 import { parseResultsText, type Results, type TestResult } from './results-model.ts';
-import { splitOperationId } from './reporter.ts';
+import { normalizeExchange, splitOperationId } from './reporter.ts';
 
 // Only in the environment: no pattern would recognise it, so only the literal rule can remove it.
 const ENV_SECRET = 'opaque-env-secret-4d1f';
@@ -108,5 +108,17 @@ describe('splitOperationId', () => {
     assert.deepEqual(splitOperationId('graph.v1.0.PUT.me.value'), { api: 'graph', version: 'v1.0' });
     assert.deepEqual(splitOperationId('outlook.beta.GET.user.photos'), { api: 'outlook', version: 'beta' });
     assert.equal(splitOperationId('graph.v9.PUT.me'), null);
+  });
+});
+
+describe('normalizeExchange', () => {
+  it('coerces headers and counts to the schema and drops entries without a request', () => {
+    assert.deepEqual(
+      normalizeExchange({ request: { method: 'PUT', url: 'http://x/p', headers: { 'content-length': 12, a: ['b', 1] }, bodyBytes: '12' }, response: { status: 200, headers: { n: 1 } }, expected: 1 }),
+      { request: { method: 'PUT', url: 'http://x/p', headers: { 'content-length': '12', a: ['b', '1'] }, bodyBytes: 12 }, response: { status: 200, headers: { n: '1' } }, expected: 1 },
+    );
+    assert.equal(normalizeExchange({ response: { status: 200 } }), null);
+    assert.equal(normalizeExchange('text'), null);
+    assert.deepEqual(normalizeExchange({ request: { method: 'GET', url: 'u' }, response: null, note: 7 }), { request: { method: 'GET', url: 'u' }, response: null, note: '7' });
   });
 });

@@ -121,6 +121,46 @@ function messageOf(result: PlaywrightResult, annotations: readonly Annotation[])
   return null;
 }
 
+function headerRecord(value: unknown): Record<string, string | string[]> | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const out: Record<string, string | string[]> = {};
+  for (const [name, item] of Object.entries(value)) {
+    if (item === undefined || item === null) continue;
+    out[name] = Array.isArray(item) ? item.map(String) : String(item);
+  }
+  return out;
+}
+
+/**
+ * Coerces one attached exchange into the results schema (headers as strings, integer
+ * counts), so a harness detail like a numeric header cannot cost the whole results file.
+ */
+export function normalizeExchange(item: unknown): Exchange | null {
+  if (!item || typeof item !== 'object') return null;
+  const { request, response, note, ...rest } = item as { request?: Record<string, unknown>; response?: Record<string, unknown> | null; note?: unknown };
+  if (!request || typeof request.method !== 'string' || typeof request.url !== 'string') return null;
+  const bodyBytes = Number(request.bodyBytes);
+  const status = Number(response?.status);
+  return {
+    ...rest,
+    request: {
+      method: request.method,
+      url: request.url,
+      ...(headerRecord(request.headers) ? { headers: headerRecord(request.headers) } : {}),
+      ...(Number.isInteger(bodyBytes) && bodyBytes >= 0 ? { bodyBytes } : {}),
+    },
+    response:
+      response && Number.isInteger(status)
+        ? {
+            status,
+            ...(headerRecord(response.headers) ? { headers: headerRecord(response.headers) } : {}),
+            ...('bodyPreview' in response ? { bodyPreview: response.bodyPreview } : {}),
+          }
+        : null,
+    ...(note === undefined || note === null ? {} : { note: String(note) }),
+  } as Exchange;
+}
+
 /** Reads every `exchange` attachment; a broken one becomes a note, never a lost result. */
 export function readExchanges(attachments: PlaywrightResult['attachments']): { exchanges: Exchange[]; problems: string[] } {
   const exchanges: Exchange[] = [];
@@ -142,8 +182,9 @@ export function readExchanges(attachments: PlaywrightResult['attachments']): { e
       continue;
     }
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (item && typeof item === 'object' && 'request' in item) exchanges.push(item as Exchange);
-      else problems.push('exchange attachment holds an entry without a request');
+      const exchange = normalizeExchange(item);
+      if (exchange) exchanges.push(exchange);
+      else problems.push('exchange attachment holds an entry without a request method and url');
     }
   }
   return { exchanges, problems };
