@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, truncate, writeFile, mkdir } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, PageResult } from '../types.ts';
 import { counter } from './fixtures/fake-extractor/extractor.ts';
-import { extractFiles, SMALL_RUN_PAGES, type ExtractFilesOptions } from './index.ts';
+import { extractFiles, MAX_PAGE_BYTES, SMALL_RUN_PAGES, type ExtractFilesOptions } from './index.ts';
 
 const FAKE_EXTRACTOR = new URL('./fixtures/fake-extractor/extractor.ts', import.meta.url).href;
 const BROKEN_EXTRACTOR = new URL('./fixtures/broken-extractor/extractor.ts', import.meta.url).href;
@@ -134,6 +134,18 @@ describe('jobs', () => {
     assert.deepEqual(summary.crashed, [join(dir, 'b.md')]);
   });
 
+  it('abandons a page that overruns the time limit and goes on with the others', async () => {
+    const dir = await corpus({ 'a.md': page(1), 'b.md': page(2, '<!-- delay-ms: 30000 -->'), 'c.md': page(3) });
+    const { results, problems, summary } = await run(dir, { cache: false, jobs: 2, pageTimeoutMs: 1500 });
+    assert.deepEqual(
+      results.map((r) => r.path),
+      ['a.md', 'c.md'].map((name) => join(dir, name)),
+    );
+    assert.equal(problems[0]?.file, join(dir, 'b.md'));
+    assert.equal(problems[0]?.ruleId, 'runner/timeout');
+    assert.deepEqual(summary.crashed, [join(dir, 'b.md')]);
+  });
+
   it('stops with one clear error when the extractor cannot be loaded', async () => {
     const dir = await corpus({ 'a.md': page(1), 'b.md': page(2) });
     await assert.rejects(run(dir, { cache: false, jobs: 2, extractor: BROKEN_EXTRACTOR }), /cannot be loaded|cannot load/);
@@ -156,6 +168,9 @@ describe('bad input', () => {
       'notes.json': '{"not": "a page"}',
     });
     await symlink(join(dir, 'missing-target.md'), join(dir, 'dangling.md'));
+    // Sparse, so the test writes nothing like its size.
+    await writeFile(join(dir, 'huge.md'), '');
+    await truncate(join(dir, 'huge.md'), MAX_PAGE_BYTES + 1);
     const missing = join(root, 'no-such-page.md');
     const { results, problems, summary } = await run([dir, missing], { cache: join(root, 'cache-bad') });
 
@@ -174,15 +189,19 @@ describe('bad input', () => {
     expectRule('dangling.md', 'runner/unreadable', 'error');
     expectRule(missing, 'runner/unreadable', 'error');
     expectRule('extractor-throws.md', 'runner/extract-failed', 'error');
+    expectRule('huge.md', 'runner/too-large', 'error');
     assert.match(byFile.get(join(dir, 'extractor-throws.md'))?.message ?? '', /fixture extractor refuses/);
-    assert.equal(problems.length, 7);
+    assert.equal(problems.length, 8);
 
     // A UTF-8 BOM is dropped and UTF-16 decoded; the pages themselves are extracted.
     assert.deepEqual(
       results.map((r) => r.facts.detection.title),
       ['Page 2', 'Page 1', 'Page 3'],
     );
-    assert.deepEqual(summary.unreadable.sort(), [missing, ...['dangling.md', 'image.md', 'latin1.md'].map((n) => join(dir, n))].sort());
+    assert.deepEqual(
+      summary.unreadable.sort(),
+      [missing, ...['dangling.md', 'huge.md', 'image.md', 'latin1.md'].map((n) => join(dir, n))].sort(),
+    );
     assert.deepEqual(summary.empty.sort(), ['blank.txt', 'empty.md'].map((n) => join(dir, n)));
   });
 

@@ -13,7 +13,7 @@
  * kept once onResult returns.
  */
 import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../../spec/io.ts';
@@ -28,6 +28,10 @@ import { WorkerPool, type TaskOutcome } from './worker-pool.ts';
 // A worker costs about half a second of CPU to start and a page about 12 ms to extract,
 // so two workers pay off from roughly a hundred pages.
 export const SMALL_RUN_PAGES = 100;
+
+// The extractor reads the first 2 MB of a page (markdown.ts); a file this large is not a
+// documentation page, and reading it whole could exhaust memory before any rule sees it.
+export const MAX_PAGE_BYTES = 32 * 1024 * 1024;
 
 export const DEFAULT_CACHE_DIR = resolve(REPO_ROOT, '.cache/extract');
 const DEFAULT_EXTRACTOR = new URL('../page.ts', import.meta.url);
@@ -175,6 +179,12 @@ export async function extractFiles(inputs: string | readonly string[], options: 
       // Synchronous on purpose: pages and cache entries are small files, mostly in the page
       // cache, and an async readFile costs several thread-pool round trips each (4x slower
       // over the scale corpus here), which would dominate a warm run.
+      const size = statSync(path).size;
+      if (size > MAX_PAGE_BYTES) {
+        summary.unreadable.push(path);
+        const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+        return problem(path, `is ${mb(size)}, more than the ${mb(MAX_PAGE_BYTES)} a page may have; not read`, 'runner/too-large');
+      }
       bytes = readFileSync(path);
     } catch (error) {
       summary.unreadable.push(path);

@@ -33,6 +33,7 @@ export interface WorkerPoolOptions {
   pageTimeoutMs: number;
 }
 
+const WORKER_HEAP_MB = 1024;
 const WORKER_ENTRY = new URL('./worker.mjs', import.meta.url);
 
 export class WorkerPool {
@@ -71,7 +72,11 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const { href, needsTypeScript } = this.options.extractor;
-    const worker = new Worker(WORKER_ENTRY, { workerData: { extractor: href, needsTypeScript } });
+    const worker = new Worker(WORKER_ENTRY, {
+      workerData: { extractor: href, needsTypeScript },
+      // A runaway page ends its own worker (reported, replaced) instead of the whole process.
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    });
     const slot: Slot = { worker, ready: false, tasks: [] };
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on('error', (error) => this.onDeath(slot, error));
