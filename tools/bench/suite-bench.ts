@@ -129,6 +129,9 @@ async function main(): Promise<number> {
     }
 
     const ratio = suite.wallMs / replay.wallMs;
+    // Where the suite's time goes, summed over workers (with one lane, parts of the wall time).
+    const startupMs = processes.reduce((sum, p) => sum + (p.firstRequestAt - p.startedAt), 0);
+    const httpMs = processes.reduce((sum, p) => sum + p.httpMs, 0);
     const agreement = replay.requests ? (100 * replay.sameStatus) / replay.requests : 0;
     const rows: [string, string][] = [
       ['suite (playwright test, whole suite)', seconds(suite.wallMs)],
@@ -138,7 +141,9 @@ async function main(): Promise<number> {
       ['no response (server closed early)', String(replay.noResponse)],
       // Playwright replaces a worker after every failing test; each new one loads the harness again.
       ['worker processes (1 per lane + 1 per failing test)', String(processes.length)],
-      ['worker start-up before its first request, total', seconds(processes.reduce((sum, p) => sum + (p.firstRequestAt - p.startedAt), 0))],
+      ['  of the suite: worker start-up before the first request', seconds(startupMs)],
+      ['  of the suite: waiting on HTTP requests', seconds(httpMs)],
+      ['  of the suite: the rest (harness, images, Playwright)', seconds(Math.max(0, suite.wallMs - startupMs - httpMs))],
     ];
     const width = Math.max(...rows.map(([label]) => label.length));
     for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);

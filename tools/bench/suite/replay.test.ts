@@ -98,6 +98,8 @@ describe('request recorder and replay', () => {
       'fetch GET /v1.0/me/photo 204',
     ]);
     assert.equal(requests[0]!.issuedToken, 'old-token-1');
+    assert.ok(requests.every((r) => typeof r.ms === 'number' && r.ms >= 0), 'each request has its duration');
+    assert.ok(processes[0]!.httpMs > 0);
     assert.equal(bodies.get(requests[1]!.body!)?.toString(), 'jpeg-bytes-0123456789');
   });
 

@@ -17,6 +17,8 @@ export interface RecordedRequest {
   /** sha256 of the body under `bodies/`, null without one */
   body?: string | null;
   status?: number;
+  /** how long the request took in the suite, ms (to the end of the body for node:http, to the headers for fetch) */
+  ms?: number;
   issuedToken?: string | null;
 }
 
@@ -32,6 +34,8 @@ export interface WorkerProcess {
   startedAt: number;
   firstRequestAt: number;
   lastRequestAt: number;
+  /** sum of the suite's request durations in this process */
+  httpMs: number;
 }
 
 export class RequestLogError extends Error {
@@ -67,6 +71,7 @@ export async function readRequestLog(dir: string): Promise<{ lanes: Lane[]; bodi
         startedAt: header.process.startedAt,
         firstRequestAt: requests[0]!.t,
         lastRequestAt: requests.at(-1)!.t,
+        httpMs: requests.reduce((sum, r) => sum + (r.ms ?? 0), 0),
       });
     }
     for (const request of requests) {

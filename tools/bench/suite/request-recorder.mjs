@@ -106,7 +106,10 @@ if (logDir) {
         entry.body = keepBody(chunks);
         return end.call(this, chunk, ...rest);
       };
-      request.on('response', (response) => (entry.status = response.statusCode));
+      request.on('response', (response) => {
+        entry.status = response.statusCode;
+        response.on('end', () => (entry.ms = performance.timeOrigin + performance.now() - entry.t));
+      });
       return request;
     };
   }
@@ -128,6 +131,8 @@ if (logDir) {
     const response = await originalFetch(request ? new Request(url, request) : url, init);
     if (entry) {
       entry.status = response.status;
+      // Up to the headers: the caller reads the body; mock bodies follow at once.
+      entry.ms = performance.timeOrigin + performance.now() - entry.t;
       // Token responses: the replay maps this token to the one a fresh mock issues.
       if (/\/oauth2\/v2\.0\/token$/.test(url.pathname)) {
         entry.issuedToken = await response
