@@ -259,11 +259,19 @@ function sentencesFromPhrasing(
     }
     // Plain prose: split into sentences, placing each by its offset within the unit.
     const base = { line: unit.line || fallback.line, column: unit.column || fallback.column };
+    // Walk the offsets forward once: counting newlines from the start for every sentence is quadratic.
+    let scanned = 0;
+    let newlines = 0;
+    let lastNewline = -1;
     for (const piece of splitSentences(bt.text)) {
-      const before = bt.text.slice(0, piece.offset);
-      const newlines = before.split('\n').length - 1;
+      for (; scanned < piece.offset; scanned++) {
+        if (bt.text.charCodeAt(scanned) === 10) {
+          newlines += 1;
+          lastNewline = scanned;
+        }
+      }
       const line = base.line + newlines;
-      const column = newlines ? before.length - before.lastIndexOf('\n') : base.column + piece.offset;
+      const column = newlines ? piece.offset - lastNewline : base.column + piece.offset;
       out.push({ text: piece.text.trim(), line, column, block, container, links: bt.links });
     }
   }
