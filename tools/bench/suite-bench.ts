@@ -54,9 +54,10 @@ async function startMockHost(count: number, profile: string, specFile: string | 
   };
 }
 
-function runSuite(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; wallMs: number; tail: string }> {
+function runSuite(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; wallMs: number; startedAt: number; tail: string }> {
   return new Promise((resolveRun, reject) => {
     const started = performance.now();
+    const startedAt = performance.timeOrigin + started;
     const child = spawn(BIN('playwright'), ['test', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer) => {
@@ -65,7 +66,7 @@ function runSuite(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: numbe
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.on('error', reject);
-    child.on('exit', (code) => resolveRun({ code, wallMs: performance.now() - started, tail: output }));
+    child.on('exit', (code) => resolveRun({ code, wallMs: performance.now() - started, startedAt, tail: output }));
   });
 }
 
@@ -130,20 +131,22 @@ async function main(): Promise<number> {
 
     const ratio = suite.wallMs / replay.wallMs;
     // Where the suite's time goes, summed over workers (with one lane, parts of the wall time).
+    const runnerMs = processes[0] ? Math.max(0, processes[0].startedAt - suite.startedAt) : 0;
     const startupMs = processes.reduce((sum, p) => sum + (p.firstRequestAt - p.startedAt), 0);
     const httpMs = processes.reduce((sum, p) => sum + p.httpMs, 0);
     const agreement = replay.requests ? (100 * replay.sameStatus) / replay.requests : 0;
     const rows: [string, string][] = [
-      ['suite (playwright test, whole suite)', seconds(suite.wallMs)],
+      [`suite (playwright test${values.grep ? `, grep ${values.grep}` : ', whole suite'})`, seconds(suite.wallMs)],
       [`bare replay (fetch, ${lanes.length} lane(s))`, seconds(replay.wallMs)],
       ['requests replayed', String(replay.requests)],
       ['same status as in the suite', `${replay.sameStatus} (${agreement.toFixed(1)}%)`],
       ['no response (server closed early)', String(replay.noResponse)],
       // Playwright replaces a worker after every failing test; each new one loads the harness again.
       ['worker processes (1 per lane + 1 per failing test)', String(processes.length)],
+      ['  of the suite: runner start-up until the first worker', seconds(runnerMs)],
       ['  of the suite: worker start-up before the first request', seconds(startupMs)],
       ['  of the suite: waiting on HTTP requests', seconds(httpMs)],
-      ['  of the suite: the rest (harness, images, Playwright)', seconds(Math.max(0, suite.wallMs - startupMs - httpMs))],
+      ['  of the suite: the rest (fixtures, checks, images, reporting)', seconds(Math.max(0, suite.wallMs - runnerMs - startupMs - httpMs))],
     ];
     const width = Math.max(...rows.map(([label]) => label.length));
     for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
