@@ -8,7 +8,7 @@
  *   PUT $value (the bare server only reads the body; the mock decodes, makes the size
  *   variants and publishes them), with the mock's PUT latency p50/p99.
  * Reads go through the Outlook REST API and uploads through Graph, where the spec lists them.
- * `MOCK_BENCH_SECONDS` (default 5) bounds each measurement, per server, run A-B-B-A in halves.
+ * `MOCK_BENCH_SECONDS` (default 5) bounds each measurement, per server, run as A-B-B-A slices, three rounds.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -128,24 +128,33 @@ async function once(url: string, path: string, options: Target, seconds: number)
 }
 
 /**
- * Mock and bare in A-B-B-A order, each half of the time per slot, so load from other
- * processes on this shared machine falls on both sides alike. Latency percentiles are
- * the worse of each side's two halves.
+ * Mock and bare in A-B-B-A order, repeated ROUNDS times in short slices, so load from other
+ * processes on this shared machine falls on both sides alike. Requests per second are totals
+ * over time; latency p50 is the median of the slices' p50, p99 the worst slice's p99.
  */
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+const ROUNDS = 3;
 async function measurePair(mockUrl: string, bareUrl: string, path: string, options: Target): Promise<{ mock: Measured; bare: Measured }> {
-  const half = Math.max(1, SECONDS / 2);
-  const m1 = await once(mockUrl, path, options, half);
-  const b1 = await once(bareUrl, path, options, half);
-  const b2 = await once(bareUrl, path, options, half);
-  const m2 = await once(mockUrl, path, options, half);
-  const combine = (a: autocannon.Result, b: autocannon.Result): Measured => ({
-    rps: (a.requests.total + b.requests.total) / (a.duration + b.duration),
-    p50: Math.max(a.latency.p50, b.latency.p50),
-    p99: Math.max(a.latency.p99, b.latency.p99),
-    non2xx: a.non2xx + b.non2xx,
-    errors: a.errors + a.timeouts + b.errors + b.timeouts,
+  const slice = SECONDS / (2 * ROUNDS);
+  const mock: autocannon.Result[] = [];
+  const bare: autocannon.Result[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    mock.push(await once(mockUrl, path, options, slice));
+    bare.push(await once(bareUrl, path, options, slice));
+    bare.push(await once(bareUrl, path, options, slice));
+    mock.push(await once(mockUrl, path, options, slice));
+  }
+  const combine = (runs: autocannon.Result[]): Measured => ({
+    rps: runs.reduce((n, r) => n + r.requests.total, 0) / runs.reduce((n, r) => n + r.duration, 0),
+    p50: median(runs.map((r) => r.latency.p50)),
+    p99: Math.max(...runs.map((r) => r.latency.p99)),
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors + r.timeouts, 0),
   });
-  return { mock: combine(m1, m2), bare: combine(b1, b2) };
+  return { mock: combine(mock), bare: combine(bare) };
 }
 
 const progress = (message: string) => process.stderr.write(`bench:mock: ${message}\n`);
