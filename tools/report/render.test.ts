@@ -71,6 +71,7 @@ describe('renderReports', () => {
     const areas = [...html.matchAll(/<tbody data-area="([\w-]+)">/g)].map((m) => m[1]);
     assert.deepEqual(areas, ['status', 'sizes', 'permissions', 'limits', 'methods', 'headers', 'unclassified']);
     assert.match(html, /<span class="area-name">status<\/span><span class="area-total">1 requirement<\/span>/);
+    assert.match(html, /<span class="area-name">unclassified<\/span><span class="area-total">1 test without a requirement<\/span>/);
   });
 
   it('shows the source sentence in the page language and English, and links the page line relative to the report', () => {
