@@ -202,9 +202,10 @@ export class SpecBuilder {
       for (const h of facts.headers.filter((h) => inScope(h.scope, op))) {
         const existing = op.headers.find((x) => x.name.toLowerCase() === h.name.toLowerCase());
         if (existing) {
+          // A value from the headers table (stated as required) outranks one from an example;
+          // between equals the smaller wins, so the order pages arrive in does not matter.
+          if (h.value && (!existing.value || (h.required && !existing.required) || (h.required === existing.required && h.value < existing.value))) existing.value = h.value;
           existing.required ||= h.required;
-          // A value from the headers table (stated as required) outranks one from an example.
-          if (h.value && (h.required || !existing.value)) existing.value = h.value;
           addRefs(existing.sources, [ref(h.at)]);
         } else {
           op.headers.push({ name: h.name, required: h.required, ...(h.value ? { value: h.value } : {}), sources: [ref(h.at)] });
@@ -224,7 +225,7 @@ export class SpecBuilder {
           if (r.contentType && !existing.contentType) existing.contentType = r.contentType;
           if (r.schema && !existing.schema) existing.schema = r.schema;
           // Keep the example of a real photo rather than the 1x1 placeholder.
-          if (r.example !== undefined && (existing.example === undefined || isPlaceholderExample(existing.example))) existing.example = r.example;
+          if (r.example !== undefined && (existing.example === undefined || preferExample(r.example, existing.example))) existing.example = r.example;
           if (r.truncated) existing.truncated = true;
           if (r.odataType && !existing.odataType) existing.odataType = r.odataType;
           addRefs(existing.sources, [ref(r.at)]);
@@ -285,6 +286,10 @@ export class SpecBuilder {
     const messages = [...this.messages];
     const conflicts: Conflict[] = [];
     const operations = [...this.operations.values()].sort((a, b) => a.id.localeCompare(b.id));
+    for (const op of operations) {
+      op.originalPaths.sort();
+      op.headers.sort((a, b) => a.name.localeCompare(b.name));
+    }
     const sourceDate = (id: string) => this.sources.get(id)?.date ?? '';
 
     // Permissions: equal claims merge; different claims for the same operation are a conflict.
@@ -402,7 +407,7 @@ export class SpecBuilder {
       const clear = prose.filter((p) => !p.fact.garbled);
       const fromProse = [...new Set(clear.flatMap((p) => p.fact.methods))].sort();
       const sources: SourceRef[] = [];
-      addRefs(sources, [...clear.map((p) => p.ref), ...blocks.map((b) => b.ref).slice(0, 1)]);
+      addRefs(sources, [...clear.map((p) => p.ref), ...blocks.map((b) => b.ref).sort(compareRefs).slice(0, 1)]);
       rules.push({ api, version, target, allowed: fromEndpointBlocks, fromEndpointBlocks, ...(fromProse.length ? { fromProse } : {}), sources });
       const garbled = prose.filter((p) => p.fact.garbled);
       if (garbled.length) {
@@ -473,7 +478,7 @@ export class SpecBuilder {
       addRefs(entry.refs, [p.ref]);
       placeholderValues.set(key, entry);
     }
-    const candidates = [...placeholderValues.values()];
+    const candidates = [...placeholderValues.values()].sort((a, b) => compareRefs(a.refs[0] as SourceRef, b.refs[0] as SourceRef));
     if (candidates.length > 1) {
       conflicts.push({
         id: 'sizes/placeholder',
@@ -509,6 +514,14 @@ export class SpecBuilder {
     }
     return [...groups.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
+}
+
+/** The example of a real photo beats the 1x1 placeholder; otherwise a stable order decides. */
+function preferExample(candidate: unknown, current: unknown): boolean {
+  const a = isPlaceholderExample(candidate);
+  const b = isPlaceholderExample(current);
+  if (a !== b) return b;
+  return JSON.stringify(candidate) < JSON.stringify(current);
 }
 
 function isPlaceholderExample(example: unknown): boolean {
@@ -651,18 +664,11 @@ function deriveRequirements(
     }
     if (sv.placeholder) {
       const ph = sv.placeholder;
-      const versions = [...new Set(placeholders.map((p) => p.ref.source))];
-      const apiVersions2 = [
-        ...new Set(
-          spec.operations
-            .filter((op) => op.method === 'GET' && op.responses.some((r) => r.sources.some((s) => ph.sources.some((p) => p.ref === s.ref))))
-            .map((op) => `${op.api}|${op.version}`),
-        ),
-      ].sort();
-      for (const key of apiVersions2) {
+      const keys = [...new Set(placeholders.flatMap((p) => p.versions.map((v) => `${p.api}|${v}`)))].sort();
+      for (const key of keys) {
         const [api, version] = key.split('|') as [Api, Version];
         const ops = spec.operations.filter((op) => op.api === api && op.version === version && op.method === 'GET' && ['metadata', 'photoSize'].includes(op.target));
-        const refs = ph.sources.filter((s) => ops.some((op) => op.responses.some((r) => r.sources.some((x) => x.ref === s.ref))));
+        const refs = placeholders.filter((p) => p.api === api && p.versions.includes(version)).map((p) => p.ref);
         push(
           requirement(
             `${api}.${version}/sizes/placeholder`,
@@ -671,11 +677,10 @@ function deriveRequirements(
             `${api} ${version} describes a missing photo as a ${ph.width}x${ph.height} ${ph.contentType} placeholder with an empty ETag`,
             { kind: 'placeholder', id: ph.id, contentType: ph.contentType, etag: ph.etag },
             ops.map((op) => op.id),
-            refs.length ? refs : ph.sources,
+            refs,
           ),
         );
       }
-      void versions;
     }
   }
 

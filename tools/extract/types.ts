@@ -167,6 +167,8 @@ export interface ResponseFact {
 }
 
 export interface PlaceholderFact {
+  api: Api;
+  versions: Version[];
   id: string;
   width: number;
   height: number;

@@ -198,6 +198,8 @@ export const responsesRule: RuleFactory = () => ({
       const height = record?.Height ?? record?.height;
       if (record && width === 1 && height === 1) {
         placeholders.push({
+          api: scope.api,
+          versions: [...scope.versions],
           id: String(record.Id ?? record.id ?? '1X1'),
           width: 1,
           height: 1,
