@@ -56,7 +56,11 @@ export interface ExtractFilesOptions {
   onError?(file: string, error: Diagnostic): void | Promise<void>;
   /** Module exporting extractPage(). Default tools/extract/page.ts; tests substitute their own. */
   extractor?: string | URL;
-  /** Pages a worker holds at once (one running, the rest queued). Default 2. */
+  /**
+   * Pages a worker holds at once (one running, the rest queued in its port). Default 4:
+   * enough work (~50 ms) that a worker does not idle while the main thread waits for a
+   * core on a busy machine, yet a few pages of memory.
+   */
   perWorker?: number;
   /** Pages read but not yet delivered. Default: twice the pool's capacity. */
   window?: number;
@@ -123,7 +127,7 @@ export async function extractFiles(inputs: string | readonly string[], options: 
     1,
     Math.floor(options.jobs ?? (listing.pages.length < SMALL_RUN_PAGES ? 1 : availableParallelism())),
   );
-  const perWorker = Math.max(1, Math.floor(options.perWorker ?? 2));
+  const perWorker = Math.max(1, Math.floor(options.perWorker ?? 4));
   const window = Math.max(1, Math.floor(options.window ?? (jobs === 1 ? 4 : jobs * perWorker * 2)));
   const extractorUrl = options.extractor === undefined ? DEFAULT_EXTRACTOR : new URL(options.extractor, pathToFileURL(`${process.cwd()}/`));
   const cache = options.cache === false ? undefined : new ResultCache(resolve(options.cache ?? DEFAULT_CACHE_DIR));

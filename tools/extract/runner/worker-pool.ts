@@ -1,7 +1,7 @@
 /**
  * A fixed pool of worker threads, each holding at most `perWorker` pages: one being
- * extracted and the next already queued in its port, so a worker never idles between
- * pages yet no page waits in a worker's queue for long. A worker that dies or overruns
+ * extracted and the next few already queued in its port, so a worker does not idle while
+ * the main thread is off the CPU, yet no page waits in a worker's queue for long. A worker that dies or overruns
  * the page time limit is replaced; only the page it was working on fails.
  */
 import { Worker } from 'node:worker_threads';
