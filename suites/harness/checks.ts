@@ -99,16 +99,27 @@ function url(target: ResolvedTarget, operation: OperationFacts, values: AddressV
 
 const permissionOf = (operation: OperationFacts, type: PermissionType) => operation.permissions.find((p) => p.type === type);
 
+/** `/me/...` names the signed-in user, whatever resource follows: only a delegated token has one. */
+const needsSignedInUser = (operation: Pick<OperationFacts, 'path'>) => /^\/?me(\/|$)/i.test(operation.path);
+
+/** RFC 9110 media ranges: `image/*` matches any image type; comparison ignores case. */
+export function mediaTypeMatches(range: string, mediaType: string): boolean {
+  const [type, subtype] = range.toLowerCase().split(';')[0]!.trim().split('/');
+  const [actualType, actualSubtype] = mediaType.toLowerCase().split('/');
+  if (type === '*' && subtype === '*') return Boolean(actualType && actualSubtype);
+  return type === actualType && (subtype === '*' ? Boolean(actualSubtype) : subtype === actualSubtype);
+}
+
 /** The least privileged principal the spec documents for an operation. */
 function defaultPrincipal(operation: OperationFacts, user: User): PrincipalRequest {
   const app = permissionOf(operation, 'application');
   const delegated = permissionOf(operation, 'delegatedWork');
   // `/me` is the signed-in user: it needs a delegated token whatever the table allows.
-  if (operation.resource !== 'me' && app?.supported && app.permissions.length > 0) {
+  if (!needsSignedInUser(operation) && app?.supported && app.permissions.length > 0) {
     return { kind: 'application', permissions: app.permissions };
   }
   if (delegated?.supported && delegated.permissions.length > 0) return { kind: 'delegatedWork', permissions: delegated.permissions, user };
-  return skip(`the spec documents no permission a ${operation.resource === 'me' ? 'signed-in user' : 'caller'} can use for ${operation.id}`);
+  return skip(`the spec documents no permission a ${needsSignedInUser(operation) ? 'signed-in user' : 'caller'} can use for ${operation.id}`);
 }
 
 async function tokenFor(c: Conformance, api: Api, principal: PrincipalRequest): Promise<string> {
@@ -252,7 +263,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     judge(r.exchange, { contentType: t.contentType }, { status: r.status, contentType: r.headers['content-type'] ?? null });
     expect(r.status, `${t.operation.method} ${t.operation.path} must succeed before its content type means anything (got ${describeStatus(r)})`).toBeLessThan(300);
     // Media types compare case-insensitively (RFC 9110); the live directory store sends image/Jpeg.
-    expect(r.mediaType, 'response media type').toBe(t.contentType.toLowerCase());
+    expect(mediaTypeMatches(t.contentType, r.mediaType), `response media type ${r.mediaType || '(none)'} is ${t.contentType}`).toBe(true);
   },
 
   async 'request-content-type'(c, t) {
@@ -319,7 +330,20 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     // The limit is on the whole request; leave room for the request line and headers.
     const total = t.variant === 'under' ? t.maxRequestBytes - 8192 : t.maxRequestBytes + 1;
     const body = padJpeg(bytes, total);
-    const r = await write(c, t.operation, requestUrl, principal, token, body, documentedContentType(t.operation) ?? 'image/jpeg');
+    const send = () => write(c, t.operation, requestUrl, principal, token, body, documentedContentType(t.operation) ?? 'image/jpeg');
+    let r: HttpResponse | undefined;
+    // A server that answers 413 mid-body and closes with the rest unread makes its kernel
+    // reset the connection, which can discard the 413 before the client reads it. That is
+    // a transport race, not the server's verdict: try again (at most four times), and say so.
+    for (let attempt = 1; !r; attempt++) {
+      try {
+        r = await send();
+      } catch (error) {
+        if (t.variant === 'over' && attempt < 5 && /EPIPE|ECONNRESET/.test((error as Error).message)) continue;
+        throw error;
+      }
+      if (attempt > 1) r.exchange.note = `answered on attempt ${attempt}; earlier attempts ended in a connection reset before the answer was read`;
+    }
     if (t.variant === 'under') expectSuccess(r, t.operation.successStatus, `a ${total}-byte photo (limit ${t.maxRequestBytes})`);
     else expectRefused(r, 'client-error', `a ${total}-byte photo (limit ${t.maxRequestBytes})`);
   },
@@ -380,7 +404,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
 
   async 'permission-least'(c, t) {
     const subject = subjectFor(c.target, t.operation, 'withPhoto');
-    if (t.type === 'application' && t.operation.resource === 'me') skip('/me names the signed-in user: an app-only token has none');
+    if (t.type === 'application' && needsSignedInUser(t.operation)) skip('/me names the signed-in user: an app-only token has none');
     const principal: PrincipalRequest = { kind: principalKind(t.type), permissions: [t.permission], user: subject.user };
     const r = await perform(c, t.operation, { principal });
     expectSuccess(r, t.operation.successStatus, `${t.operation.method} ${t.operation.path} with only ${t.permission} (${t.type})`);
@@ -388,7 +412,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
 
   async 'permission-lacking'(c, t) {
     const subject = subjectFor(c.target, t.operation, 'withPhoto');
-    if (t.type === 'application' && t.operation.resource === 'me') skip('/me names the signed-in user: an app-only token has none');
+    if (t.type === 'application' && needsSignedInUser(t.operation)) skip('/me names the signed-in user: an app-only token has none');
     const kind = t.type === 'application' ? 'applicationLacking' : 'delegatedWorkLacking';
     const r = await perform(c, t.operation, { principal: { kind, permissions: t.permissions, user: subject.user } });
     expectStatus(r, 403, `${t.operation.method} ${t.operation.path} with a ${t.type} token lacking ${t.permissions.join(', ')}`);
@@ -475,7 +499,7 @@ async function expectPlaceholder(r: HttpResponse, target: Target, placeholder: P
     const observed = { status: r.status, contentType: r.mediaType, width: decoded?.width, height: decoded?.height, code: r.errorCode };
     judge(r.exchange, { status: 200, contentType: placeholder.contentType, width: placeholder.width, height: placeholder.height }, observed);
     expect(r.status, `${situation}: the placeholder (got ${describeStatus(r)})`).toBe(200);
-    expect(r.mediaType, `${situation}: placeholder content type`).toBe(placeholder.contentType.toLowerCase());
+    expect(mediaTypeMatches(placeholder.contentType, r.mediaType), `${situation}: placeholder content type ${r.mediaType} is ${placeholder.contentType}`).toBe(true);
     expect({ width: decoded?.width, height: decoded?.height }, `${situation}: placeholder dimensions`).toEqual({ width: placeholder.width, height: placeholder.height });
     return;
   }

@@ -113,15 +113,42 @@ interface RawResponse {
   body: Buffer;
 }
 
+/** Bodies above this go on their own connection, in chunks, watching for an early answer. */
+const LARGE_BODY_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * The status line and headers of an answer seen on the socket but never delivered by the
+ * HTTP parser (the connection was reset right after it). Only the head is needed: the
+ * verdict of a refused upload is its status, content type and error code.
+ */
+export function parseWitnessedAnswer(bytes: Buffer): RawResponse | undefined {
+  const text = bytes.toString('latin1');
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+  if (!status) return undefined;
+  const headEnd = text.indexOf('\r\n\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of text.slice(0, headEnd < 0 ? undefined : headEnd).split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const body = headEnd < 0 ? Buffer.alloc(0) : bytes.subarray(headEnd + 4);
+  // A chunked body is not decoded here; a fixed-length one is kept as far as it arrived.
+  return { status: Number(status[1]), headers, body: headers['transfer-encoding'] ? Buffer.alloc(0) : body };
+}
+
 function rawSend(options: SendOptions, timeoutMs: number): Promise<RawResponse> {
   const url = new URL(options.url);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name] = value;
   if (options.body) headers['content-length'] = String(options.body.length);
+  const body = options.body ? Buffer.from(options.body.buffer, options.body.byteOffset, options.body.byteLength) : undefined;
+  const large = body !== undefined && body.length > LARGE_BODY_BYTES;
   return new Promise((resolve, reject) => {
     let settled = false;
-    const request = send(url, { method: options.method, headers, timeout: timeoutMs }, (response) => {
+    const witnessed: Buffer[] = [];
+    const request = send(url, { method: options.method, headers, timeout: timeoutMs, ...(large ? { agent: false } : {}) }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
@@ -133,12 +160,43 @@ function rawSend(options: SendOptions, timeoutMs: number): Promise<RawResponse> 
       });
     });
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    // A server may answer (413) and close before it has read the whole body: the write then
-    // fails with EPIPE/ECONNRESET, but the response already in hand is what counts.
+    // A server may answer (413) and close before it has read the whole body; the reset that
+    // follows fails the write and can stop the parser before it delivers the answer. The
+    // bytes of the answer were read first (libuv reads before it writes), so for a large
+    // upload the socket is watched and the answer recovered from what was seen.
+    if (large) request.on('socket', (socket) => socket.on('data', (chunk: Buffer) => witnessed.push(chunk)));
     request.on('error', (error) => {
-      if (!settled) reject(error);
+      if (settled) return;
+      const answer = witnessed.length ? parseWitnessedAnswer(Buffer.concat(witnessed)) : undefined;
+      settled = true;
+      if (answer) resolve(answer);
+      else reject(error);
     });
-    request.end(options.body ? Buffer.from(options.body.buffer, options.body.byteOffset, options.body.byteLength) : undefined);
+    if (!large) {
+      request.end(body);
+      return;
+    }
+    void (async () => {
+      for (let offset = 0; offset < body.length && witnessed.length === 0 && !request.destroyed; offset += CHUNK_BYTES) {
+        if (!request.write(body.subarray(offset, offset + CHUNK_BYTES))) {
+          await new Promise<void>((done) => {
+            const finish = () => {
+              request.off('drain', finish);
+              request.off('close', finish);
+              clearInterval(watch);
+              done();
+            };
+            // Stop waiting for drain once the server has answered: it will not read more.
+            const watch = setInterval(() => {
+              if (witnessed.length > 0) finish();
+            }, 5);
+            request.on('drain', finish);
+            request.on('close', finish);
+          });
+        }
+      }
+      if (!request.destroyed && witnessed.length === 0) request.end();
+    })();
   });
 }
 
