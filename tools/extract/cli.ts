@@ -180,16 +180,28 @@ function schemaRefFor(out: string): string {
   return ref.startsWith('.') ? ref : `./${ref}`;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Where the CLI prints; tests pass their own. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const say = (line: string) => io.err(`${line}\n`);
   let options: Options;
   try {
     options = parseArgs(argv);
   } catch (error) {
     if (argv.includes('--help') || argv.includes('-h')) {
-      console.log(USAGE);
+      io.out(`${USAGE}\n`);
       return 0;
     }
-    console.error(`photo-conformance extract: ${(error as Error).message}\n\n${USAGE}`);
+    say(`photo-conformance extract: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
 
@@ -200,7 +212,7 @@ export async function main(argv: string[]): Promise<number> {
       // Manifest paths are relative to the repository root, not to the cwd.
       entries = (await readManifest()).map((e) => ({ ...e, path: resolve(REPO_ROOT, e.path) }));
     } catch (error) {
-      console.error(`error ${(error as Error).message}`);
+      say(`error ${(error as Error).message}`);
       return 1;
     }
   }
@@ -214,15 +226,15 @@ export async function main(argv: string[]): Promise<number> {
   const shown = run.diagnostics.filter((d) => options.verbose || d.severity !== 'info');
   if (options.report === 'json') {
     const report = `${JSON.stringify({ pages: run.pages, diagnostics: run.diagnostics }, null, 2)}\n`;
-    if (specToStdout) process.stderr.write(report);
-    else process.stdout.write(report);
+    if (specToStdout) io.err(report);
+    else io.out(report);
   } else {
-    for (const d of shown) console.error(formatDiagnostic(d));
-    console.error(`${run.pages} page(s), ${run.spec.operations.length} operations, ${run.spec.requirements.length} requirements, ${run.spec.conflicts.length} conflicts; ${errors.length} error(s), ${warnings.length} warning(s)`);
+    for (const d of shown) say(formatDiagnostic(d));
+    say(`${run.pages} page(s), ${run.spec.operations.length} operations, ${run.spec.requirements.length} requirements, ${run.spec.conflicts.length} conflicts; ${errors.length} error(s), ${warnings.length} warning(s)`);
   }
 
   if (!run.pages) {
-    console.error('error no page could be extracted; the spec is left as it was');
+    say('error no page could be extracted; the spec is left as it was');
     return 1;
   }
 
@@ -230,7 +242,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     text = serializeSpec(run.spec, options.format, schemaRefFor(out));
   } catch (error) {
-    console.error(`error ${(error as Error).message}`);
+    say(`error ${(error as Error).message}`);
     return 1;
   }
 
@@ -252,25 +264,25 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     if (stale.length) {
-      console.error(stale.join('\n'));
-      console.error('error the committed spec is stale; run `photo-conformance extract` and commit the result');
+      say(stale.join('\n'));
+      say('error the committed spec is stale; run `photo-conformance extract` and commit the result');
       return 1;
     }
-    console.error(`${displayPath(out)} is up to date`);
+    say(`${displayPath(out)} is up to date`);
     return errors.length ? 1 : 0;
   }
 
   if (specToStdout) {
-    process.stdout.write(text);
+    io.out(text);
   } else {
     try {
       await writeSpec(run.spec, out, options.format);
       await writeSchema();
     } catch (error) {
-      console.error(`error ${(error as Error).message}`);
+      say(`error ${(error as Error).message}`);
       return 1;
     }
-    console.error(`wrote ${displayPath(out)}`);
+    say(`wrote ${displayPath(out)}`);
   }
   return errors.length ? 1 : 0;
 }
