@@ -128,6 +128,11 @@ export class SpecBuilder {
     const d = facts.detection;
     const photoOps = facts.operations.filter((op): op is OperationFact & { resource: NonNullable<OperationFact['resource']>; target: NonNullable<OperationFact['target']> } => Boolean(op.resource && op.target));
     if (!photoOps.length) {
+      // The profilePhoto resource page lists no operation but gives the entity's shape.
+      for (const [key, schema] of Object.entries(facts.schemas).filter(([k]) => /\.profilePhoto$/.test(k))) {
+        const existing = this.schemas.get(key);
+        this.schemas.set(key, existing ? mergeSchemas(existing, schema as JsonSchema) : (schema as JsonSchema));
+      }
       this.messages.push({
         file: result.path,
         line: 1,
@@ -264,7 +269,8 @@ export class SpecBuilder {
   private claimPermissions(op: Operation, facts: PermissionFact[], source: string, date: string | undefined, ref: (loc: Loc) => SourceRef): void {
     const byType = new Map<PermissionType, PermissionFact[]>();
     for (const f of facts) {
-      if (f.supported && !f.resources.includes(op.resource)) continue;
+      // An empty resource list (a bare "Not supported.") applies to every resource.
+      if (f.resources.length && !f.resources.includes(op.resource)) continue;
       byType.set(f.type, [...(byType.get(f.type) ?? []), f]);
     }
     let claims = this.permissionClaims.get(op.id);

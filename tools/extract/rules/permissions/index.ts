@@ -108,7 +108,22 @@ function groupsOf(lines: Line[], defaultResources: Resource[] | undefined): { re
   return groups;
 }
 
+/** Newer pages put one table per resource under a heading such as "For group resource". */
+function resourcesOfHeading(context: RuleContext, blockIndex: number): Resource[] | undefined {
+  for (let i = blockIndex - 1; i >= 0; i--) {
+    const block = context.view.blocks[i];
+    if (!block || block.node.type !== 'heading') continue;
+    if (/permission|prerequisite/.test(block.sectionKey) && block.anchors.length) return undefined;
+    const heading = context.view.sentences.find((s) => s.block === i);
+    if (!heading) return undefined;
+    // The English reading alone: "For **user** resource".
+    return heading.en !== undefined ? resourcesFromMarker(heading.en, undefined) : resourcesFromMarker(heading.text, undefined);
+  }
+  return undefined;
+}
+
 function fromTable(context: RuleContext, table: Table, blockIndex: number, out: PermissionFact[], messages: RuleMessage[]): boolean {
+  const headingResources = resourcesOfHeading(context, blockIndex);
   const rows = rowsOf(table).slice(1);
   const typed = rows.filter((row) => row.length >= 2);
   if (!typed.length) return false;
@@ -131,10 +146,10 @@ function fromTable(context: RuleContext, table: Table, blockIndex: number, out: 
     const first = valueCells[0];
     if (!first) return;
     const at = { line: first.line, column: first.column, quote: quoteOf(context.detection, { text: `${typeCell.text}: ${text.replace(/\n+/g, ' ')}`, ...(en !== undefined ? { en: `${typeCell.en ?? typeCell.text}: ${en.replace(/\n+/g, ' ')}` } : {}) }) };
-    const groups = groupsOf(linesOf(text, en), undefined);
+    const groups = groupsOf(linesOf(text, en), headingResources);
     if (!groups.length) {
       if (mentions('notSupported', text, en)) {
-        out.push({ type, resources: [], supported: false, permissions: [], scope, at });
+        out.push({ type, resources: headingResources ?? [], supported: false, permissions: [], scope, at });
         found = true;
       } else if (text.trim()) {
         messages.push({ line: first.line, column: first.column, severity: 'warning', message: `no permission name in '${englishOf({ text, ...(en ? { en } : {}) }).slice(0, 80)}'` });

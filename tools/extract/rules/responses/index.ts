@@ -82,6 +82,28 @@ function precedingRequest(context: RuleContext, code: CodeBlock): { method: Meth
   return undefined;
 }
 
+/**
+ * A resource page's JSON representation (`"blockType": "resource"`) gives the entity's shape
+ * with placeholder values ("string", 1024): it contributes to the schema, never an example.
+ * Its properties are all optional unless the page lists none as optional, and others may come.
+ */
+function resourceSchema(context: RuleContext, code: CodeBlock, schemas: Record<string, JsonSchema>, messages: RuleMessage[]): void {
+  const annotation = code.annotation?.value ?? {};
+  const odataType = typeof annotation['@odata.type'] === 'string' ? (annotation['@odata.type'] as string) : undefined;
+  const parsed = parseExampleJson(code.node.value);
+  const typeName = typeNameOf(odataType, parsed.value);
+  if (parsed.value === undefined || typeof parsed.value !== 'object' || parsed.value === null || !typeName) {
+    messages.push({ line: (code.node.position?.start.line ?? 1) + 1, column: 1, severity: 'warning', message: `resource representation is not a JSON object${parsed.error ? `: ${parsed.error}` : ''}` });
+    return;
+  }
+  const key = `${context.detection.api}.${typeName}`;
+  const schema = schemaOf(parsed.value, true);
+  const optional = Array.isArray(annotation.optionalProperties) ? (annotation.optionalProperties as unknown[]).map(String) : [];
+  schema.required = ((schema.required ?? []) as string[]).filter((k) => !optional.includes(k));
+  const existing = schemas[key];
+  schemas[key] = existing ? mergeSchemas(existing, schema) : schema;
+}
+
 function placeholderLoc(context: RuleContext, block: number) {
   const before = context.view.sentences.filter((s) => s.block < block && s.block >= block - 2 && s.container !== 'heading');
   const sentence = before.find((s) => s.block === before[before.length - 1]?.block);
@@ -128,6 +150,10 @@ export const responsesRule: RuleFactory = () => ({
     }
 
     for (const code of view.codeBlocks) {
+      if (String(code.annotation?.value.blockType ?? '').toLowerCase() === 'resource') {
+        resourceSchema(context, code, schemas, messages);
+        continue;
+      }
       if (!isResponseBlock(code)) continue;
       const annotation = code.annotation?.value ?? {};
       const truncated = annotation.truncated === true;
