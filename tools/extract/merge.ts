@@ -542,7 +542,9 @@ function isPlaceholderExample(example: unknown): boolean {
 // never from a heading's wording or a position.
 
 function quoteFrom(sources: SourceRef[], fallback: string): Quote {
-  const withQuote = sources.find((s) => s.quote && s.quote.en) ?? sources.find((s) => s.quote);
+  // A sentence beats a request line or a sample's first line; English kept beside it beats none.
+  const prose = sources.filter((s) => s.quote && !/^(GET|PUT|PATCH|POST|DELETE)\s|^HTTP\/|^[{[]$/.test(s.quote.text));
+  const withQuote = prose.find((s) => s.quote?.en) ?? prose[0] ?? sources.find((s) => s.quote?.en) ?? sources.find((s) => s.quote);
   return withQuote?.quote ? { ...withQuote.quote } : { text: fallback, lang: 'en', en: fallback };
 }
 

@@ -217,7 +217,8 @@ export const responsesRule: RuleFactory = () => ({
         ...(truncated ? { truncated } : {}),
         ...(odataType ? { odataType } : {}),
         scope,
-        at: { line, column, quote: { text: (lines[0] ?? '').trim(), lang: 'en', en: (lines[0] ?? '').trim() } },
+        // A bare payload's first line is "{": quote the sentence that introduces it instead.
+        at: statusLine ? { line, column, quote: { text: (lines[0] ?? '').trim(), lang: 'en', en: (lines[0] ?? '').trim() } } : { ...(placeholderLoc(context, code.block) ?? { line, column }), line, column },
       });
       const record = example && typeof example === 'object' && !Array.isArray(example) ? (example as Record<string, unknown>) : undefined;
       const width = record?.Width ?? record?.width;
