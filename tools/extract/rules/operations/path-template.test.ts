@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { normalizePath, operationId, parseRequestLine } from './path-template.ts';
+
+test('every placeholder notation becomes one {name} notation, the original kept', () => {
+  const cases: [string, string, string[][]][] = [
+    ['/users/{id | userPrincipalName}/photo/$value', '/users/{userId}/photo/$value', [['userId', 'id', 'userPrincipalName']]],
+    ['/users/<id | userPrincipalName>/photo/$value', '/users/{userId}/photo/$value', [['userId', 'id', 'userPrincipalName']]],
+    ["/Users('{user_id}')/photo", '/users/{userId}/photo', [['userId', 'id']]],
+    ["/users/'{user_id}'/photo", '/users/{userId}/photo', [['userId', 'id']]],
+    ["/me/photos('{size}')/$value", '/me/photos/{size}/$value', [['size', 'size']]],
+    ["/me/photos('240x240')", '/me/photos/{size}', [['size', 'size']]],
+    ['/me/photos/48x48/$value', '/me/photos/{size}/$value', [['size', 'size']]],
+    ['/me/contactfolders/{contactFolderId}/contacts/{id}/photo/$value', '/me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value', [['contactFolderId', 'id'], ['contactId', 'id']]],
+  ];
+  for (const [raw, path, parameters] of cases) {
+    const normalized = normalizePath(raw);
+    assert.equal(normalized.path, path, raw);
+    assert.deepEqual(normalized.parameters.map((p) => [p.name, ...p.kinds]), parameters, raw);
+  }
+});
+
+test('resource and target follow the photo grammar; other paths have neither', () => {
+  const classify = (raw: string) => {
+    const n = normalizePath(raw);
+    return [n.resource, n.target, n.owner];
+  };
+  assert.deepEqual(classify('/me/photo'), ['me', 'metadata', undefined]);
+  assert.deepEqual(classify('/groups/{id}/photo/$value'), ['group', 'value', undefined]);
+  assert.deepEqual(classify('/users/{id}/photos'), ['user', 'photos', undefined]);
+  assert.deepEqual(classify('/users/{id}/contacts/{id}/photo/$value'), ['contact', 'value', 'user']);
+  assert.deepEqual(classify('/me/contactFolders/{f}/contacts/{id}/photo'), ['contactInFolder', 'metadata', 'me']);
+  assert.deepEqual(classify('/users/{id}/messages'), [undefined, undefined, undefined]);
+  assert.deepEqual(classify('/groups/{id}/contacts/{id}/photo'), [undefined, undefined, undefined]);
+});
+
+test('request lines: Graph and Outlook roots, query strings, prose rejected', () => {
+  const graph = parseRequestLine('GET https://graph.microsoft.com/beta/me/photo/$value?$select=id HTTP/1.1');
+  assert.deepEqual([graph?.api, graph?.version, graph?.path, graph?.originalPath], ['graph', 'beta', '/me/photo/$value', '/me/photo/$value']);
+  const outlook = parseRequestLine("PATCH https://outlook.office.com/api/v2.0/users('{user_id}')/photo/$value");
+  assert.deepEqual([outlook?.api, outlook?.version, outlook?.method, outlook?.path], ['outlook', 'v2.0', 'PATCH', '/users/{userId}/photo/$value']);
+  const relative = parseRequestLine('PUT /me/photo/$value');
+  assert.deepEqual([relative?.api, relative?.version], [undefined, undefined]);
+  assert.equal(parseRequestLine('PUT the photo in place'), undefined);
+  assert.equal(parseRequestLine('Use PUT or PATCH'), undefined);
+});
+
+test('operation ids are built from facts only', () => {
+  assert.equal(operationId({ api: 'graph', version: 'beta', method: 'PUT', resource: 'contactInFolder', target: 'value', owner: 'me' }), 'graph.beta.put.me.contact-in-folder.value');
+  assert.equal(operationId({ api: 'outlook', version: 'v2.0', method: 'GET', resource: 'user', target: 'photoSizeValue' }), 'outlook.v2.0.get.user.photo-size-value');
+});
