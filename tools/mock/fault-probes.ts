@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import type { FaultName } from './faults.ts';
 import type { MockServer } from './server.ts';
-import { appToken, call, dimensions, image, startTestServer, T, tornReads, userToken, type Answer } from './testing.ts';
+import { appToken, call, dimensions, image, startTestServer, streamUpload, T, tornReads, userToken, type Answer } from './testing.ts';
 
 export interface Tokens {
   app: string;
@@ -112,22 +112,9 @@ export const probes: Record<FaultName, Probe> = {
   'limit-after-buffering': async (s, t) => {
     const limit = s.spec.limits.find((l) => l.api === 'graph' && l.version === 'v1.0')!.maxRequestBytes;
     const before = s.stats().uploadBytesRead;
-    // Chunked, so the Content-Length check cannot refuse it up front.
-    const body = new ReadableStream({
-      pull(controller) {
-        const sent = s.stats().uploadBytesRead - before;
-        if (sent > 3 * limit) controller.close();
-        else controller.enqueue(new Uint8Array(256 * 1024));
-      },
-    });
-    const r = await fetch(`${s.url}/v1.0/users/${T.bob}/photo/$value`, {
-      method: 'PUT',
-      headers: { Authorization: `Bearer ${t.app}`, 'Content-Type': 'image/jpeg' },
-      body,
-      duplex: 'half',
-    } as RequestInit).catch(() => undefined);
-    await r?.arrayBuffer().catch(() => undefined);
-    if (r?.status !== 413) return true; // not refused at all: limit-not-enforced's business
+    // Chunked (no Content-Length), so only counting while it streams can refuse it early.
+    const r = await streamUpload(s, `/v1.0/users/${T.bob}/photo/$value`, t.app, 3 * limit, false);
+    if (r.status !== 413) return true; // not refused at all: limit-not-enforced's business
     return s.stats().uploadBytesRead - before < limit + 1024 * 1024;
   },
   'method-not-enforced': async (s, t) => (await call(s, 'PATCH', '/beta/me/photo/$value', { token: t.graphAlice, body: await image(64, 64), contentType: 'image/jpeg' })).status,

@@ -1,61 +1,7 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { appToken, call, image, startTestServer, T } from './testing.ts';
+import { appToken, call, image, startTestServer, streamUpload, T } from './testing.ts';
 import type { MockServer } from './server.ts';
-
-interface StreamResult {
-  status: number;
-  code?: string;
-  /** bytes the client managed to hand to its socket before the server answered */
-  sent: number;
-}
-
-/** Streams `total` bytes (lazily, 64 KiB at a time) and resolves on the first response. */
-function streamUpload(server: MockServer, path: string, token: string, total: number, declareLength: boolean): Promise<StreamResult> {
-  const chunk = Buffer.alloc(64 * 1024, 0xff);
-  let sent = 0;
-  const body = Readable.from(
-    (function* () {
-      while (sent < total) {
-        const n = Math.min(chunk.length, total - sent);
-        sent += n;
-        yield n === chunk.length ? chunk : chunk.subarray(0, n);
-      }
-    })(),
-  );
-  return new Promise((resolve, reject) => {
-    const url = new URL(path, server.url);
-    const req = request(url, {
-      method: 'PUT',
-      headers: {
-        Authorization: `Bearer ${token}`,
-        'Content-Type': 'image/jpeg',
-        ...(declareLength ? { 'Content-Length': String(total) } : {}),
-      },
-    });
-    req.on('response', (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (d: Buffer) => parts.push(d));
-      res.on('end', () => {
-        const text = Buffer.concat(parts).toString('utf8');
-        let code: string | undefined;
-        try {
-          code = JSON.parse(text).error?.code;
-        } catch {
-          code = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, code, sent });
-        body.destroy();
-        req.destroy();
-      });
-    });
-    // The server drops the connection after refusing: a write error then is expected.
-    req.on('error', (error) => (sent >= total ? reject(error) : undefined));
-    body.pipe(req);
-  });
-}
 
 describe('size limit', () => {
   let server: MockServer;

@@ -362,3 +362,31 @@ describe('live profile', () => {
     assert.match(r.headers.get('content-type') ?? '', /^text\/plain/);
   });
 });
+
+describe('against the committed spec', () => {
+  it('serves Outlook metadata that validates against every schema the spec names for it, in both profiles', async () => {
+    const { readSpec } = await import('../spec/io.ts');
+    const spec = await readSpec();
+    for (const profile of ['docs', 'live'] as const) {
+      const server = await startTestServer({ spec, profile });
+      try {
+        const token = await userToken(server, 'outlook', T.aliceUpn, 'alice-pw', ['User.Read', 'User.ReadBasic.All']);
+        let checked = 0;
+        for (const op of spec.operations.filter((o) => o.api === 'outlook' && o.method === 'GET' && o.resource === 'me')) {
+          for (const response of op.responses.filter((r) => r.schema && r.status === 200)) {
+            const path = `/api/${op.version}${op.path.replace(/\{[^}]*\}/g, '240x240')}`;
+            const r = await call(server, 'GET', path, { token });
+            assert.equal(r.status, 200, `${profile} ${path}: ${r.bytes.toString()}`);
+            const validate = new Ajv({ strict: false }).compile(spec.schemas[response.schema!] as object);
+            const valid = validate(r.json() as object);
+            assert.ok(valid, `${profile} ${path}: ${JSON.stringify(validate.errors)}`);
+            checked++;
+          }
+        }
+        assert.ok(checked > 0, 'the spec names a metadata schema');
+      } finally {
+        await server.close();
+      }
+    }
+  });
+});

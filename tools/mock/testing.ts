@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { dirname, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { readSpec } from '../spec/io.ts';
@@ -135,3 +137,66 @@ export async function tornReads(server: MockServer, token: string, rounds: numbe
   return [...bytesByEtag].filter(([, hashes]) => hashes.size > 1).map(([etag]) => etag);
 }
 
+export interface StreamResult {
+  status: number;
+  code?: string;
+  /** bytes the client managed to hand to its socket before the server answered */
+  sent: number;
+}
+
+/** Streams `total` bytes (lazily, 64 KiB at a time) and resolves on the first response. */
+export function streamUpload(server: MockServer, path: string, token: string, total: number, declareLength: boolean): Promise<StreamResult> {
+  const chunk = Buffer.alloc(64 * 1024, 0xff);
+  let sent = 0;
+  const body = Readable.from(
+    (function* () {
+      while (sent < total) {
+        const n = Math.min(chunk.length, total - sent);
+        sent += n;
+        yield n === chunk.length ? chunk : chunk.subarray(0, n);
+      }
+    })(),
+  );
+  return new Promise((resolve) => {
+    const url = new URL(path, server.url);
+    const req = request(url, {
+      method: 'PUT',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'image/jpeg',
+        ...(declareLength ? { 'Content-Length': String(total) } : {}),
+      },
+    });
+    req.on('response', (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString('utf8');
+        let code: string | undefined;
+        try {
+          code = JSON.parse(text).error?.code;
+        } catch {
+          code = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, code, sent });
+        body.destroy();
+        req.destroy();
+      });
+      // A body cut short still settles the call (the first settle wins).
+      res.on('close', () => resolve({ status: res.statusCode ?? 0, sent }));
+    });
+    // The server drops the connection after refusing: a write error after the answer is
+    // expected; one before any answer resolves with status 0 rather than leaving the caller waiting.
+    let answered = false;
+    req.on('response', () => {
+      answered = true;
+    });
+    req.on('error', () => {
+      if (!answered) {
+        body.destroy();
+        resolve({ status: 0, sent });
+      }
+    });
+    body.pipe(req);
+  });
+}
