@@ -22,8 +22,9 @@ export default defineConfig({
   outputDir: './test-results',
   globalSetup: './suites/harness/global-setup.ts',
   globalTeardown: './suites/harness/global-teardown.ts',
+  // `dot` keeps a 600-test run on one screen; PHOTO_LINE_REPORTER=list names every test.
   reporter: [
-    ['list'],
+    [process.env.PHOTO_LINE_REPORTER === 'list' ? 'list' : 'dot'],
     ['html', { outputFolder: 'reports/html', open: 'never' }],
     ['junit', { outputFile: 'reports/junit.xml' }],
     ['json', { outputFile: 'reports/playwright.json' }],
