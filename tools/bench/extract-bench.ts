@@ -3,8 +3,8 @@
  * side by side in one run and printed as a table with the targets of issue 2.
  *
  *  1. extraction against the parser floor: extractPage() and a bare remark parse (gfm +
- *     front matter) over the same in-memory pages on this one thread, alternating chunk by
- *     chunk so load from other processes falls on both sides alike;
+ *     front matter) over the same in-memory pages on one thread, each side in its own
+ *     process (measure-floor.ts), halves run A-B then B-A so load drift falls on both;
  *  2. the runner with jobs=1 against jobs=2 over the scale corpus, halves run A-B then B-A,
  *     each pass a fresh process as a real run is (module loading, workers, JIT warm-up);
  *  3. the runner on the scale corpus, cold then warm (jobs=2, same cache), with memory and coverage;
@@ -13,18 +13,13 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import remarkFrontmatter from 'remark-frontmatter';
-import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
 import { REPO_ROOT } from '../spec/io.ts';
-import { decodePage } from '../extract/runner/decode-page.ts';
 import { listPages } from '../extract/runner/list-pages.ts';
-import type { ExtractorModule } from '../extract/runner/protocol.ts';
+import type { FloorMeasurement, FloorRequest } from './extract/measure-floor.ts';
 import type { PassMeasurement, RunRequest } from './extract/measure-run.ts';
 import { writePerturbedCorpus } from './extract/perturb-corpus.ts';
 
@@ -40,11 +35,11 @@ const { values: flags } = parseArgs({
 
 const SCALE_DIR = resolve(REPO_ROOT, '../shared/scale');
 const MEASURE_RUN = new URL('./extract/measure-run.ts', import.meta.url).pathname;
+const MEASURE_FLOOR = new URL('./extract/measure-floor.ts', import.meta.url).pathname;
 const extractorHref = flags.extractor
   ? new URL(flags.extractor, `file://${process.cwd()}/`).href
   : new URL('../extract/page.ts', import.meta.url).href;
 
-const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 /** Linux PSI: percentage of the last 60 s in which some runnable task waited for a CPU. */
 function cpuPressure(): string | undefined {
   try {
@@ -68,73 +63,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-interface FloorFigures {
-  pages: number;
-  parseMs: number;
-  extractMs: number;
-  /** CPU time of this process: on a machine shared with other work it measures the work, not the wait. */
-  parseCpuMs: number;
-  extractCpuMs: number;
-  crashed: string[];
-  unreadable: string[];
-}
-
-/** Step 1: extractPage against the bare parse, same pages, same thread, interleaved. */
-async function measureAgainstParser(pages: string[]): Promise<FloorFigures> {
-  const parser = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml']).freeze();
-  const { extractPage } = (await import(extractorHref)) as ExtractorModule;
-  const figures: FloorFigures = { pages: 0, parseMs: 0, extractMs: 0, parseCpuMs: 0, extractCpuMs: 0, crashed: [], unreadable: [] };
-  const CHUNK = 25;
-  for (let start = 0, chunk = 0; start < pages.length; start += CHUNK, chunk++) {
-    const texts: { path: string; text: string }[] = [];
-    for (const path of pages.slice(start, start + CHUNK)) {
-      const decoded = decodePage(path, await readFile(path).catch(() => new Uint8Array()));
-      if (decoded.ok) texts.push({ path, text: decoded.text });
-      else figures.unreadable.push(path);
-    }
-    if (chunk === 0) {
-      // Warm the JIT on both sides before anything is timed.
-      for (const page of texts) {
-        parser.parse(page.text);
-        try {
-          extractPage(page);
-        } catch {
-          // counted below
-        }
-      }
-    }
-    const parse = () => {
-      const t = performance.now();
-      const cpu = process.cpuUsage();
-      for (const page of texts) parser.parse(page.text);
-      figures.parseCpuMs += cpuMs(process.cpuUsage(cpu));
-      figures.parseMs += performance.now() - t;
-    };
-    const extract = () => {
-      const t = performance.now();
-      const cpu = process.cpuUsage();
-      for (const page of texts) {
-        try {
-          extractPage(page);
-        } catch {
-          figures.crashed.push(page.path);
-        }
-      }
-      figures.extractCpuMs += cpuMs(process.cpuUsage(cpu));
-      figures.extractMs += performance.now() - t;
-    };
-    // Alternate which side goes first, so neither always inherits the other's garbage.
-    if (chunk % 2 === 0) (parse(), extract());
-    else (extract(), parse());
-    figures.pages += texts.length;
-  }
-  return figures;
-}
-
-/** Steps 2 to 4: one runner pass in a child process. */
-function measureRun(request: RunRequest): Promise<PassMeasurement> {
-  return new Promise((resolvePass, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MEASURE_RUN, JSON.stringify(request)], {
+/** A bench helper script in a child process: one JSON request in, one JSON line out. */
+function runChild<T>(script: string, request: object): Promise<T> {
+  return new Promise((resolveChild, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(request)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -142,11 +74,16 @@ function measureRun(request: RunRequest): Promise<PassMeasurement> {
     child.on('error', reject);
     child.on('close', (code) => {
       const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !last.startsWith('{')) reject(new Error(`measure-run exited with ${code}: ${out.slice(-2000)}`));
-      else resolvePass(JSON.parse(last) as PassMeasurement);
+      if (code !== 0 || !last.startsWith('{')) reject(new Error(`${script} exited with ${code}: ${out.slice(-2000)}`));
+      else resolveChild(JSON.parse(last) as T);
     });
   });
 }
+
+/** Step 1: one side of the parser-floor comparison. */
+const measureFloor = (request: FloorRequest) => runChild<FloorMeasurement>(MEASURE_FLOOR, request);
+/** Steps 2 to 4: one runner pass. */
+const measureRun = (request: RunRequest) => runChild<PassMeasurement>(MEASURE_RUN, request);
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const perSecond = (pages: number, ms: number) => `${((pages * 1000) / ms).toFixed(1)} pages/s`;
@@ -165,15 +102,30 @@ async function main(): Promise<number> {
 
   scratch = await mkdtemp(join(tmpdir(), 'extract-bench-'));
   try {
-    log(`1/4 extractPage against the bare remark parse over ${floorPages.length} pages, one thread`);
-    const floor = await measureAgainstParser(floorPages);
+    const halvesOf = (count: number): [number, number][] => [
+      [0, Math.ceil(count / 2)],
+      [Math.ceil(count / 2), count],
+    ];
+    log(`1/4 extractPage against the bare remark parse over ${floorPages.length} pages, one thread, halves A-B B-A`);
+    const floorSides = { parse: [] as FloorMeasurement[], extract: [] as FloorMeasurement[] };
+    for (const [i, slice] of halvesOf(floorPages.length).entries()) {
+      for (const side of i === 0 ? (['parse', 'extract'] as const) : (['extract', 'parse'] as const)) {
+        floorSides[side].push(await measureFloor({ side, inputs: [SCALE_DIR], slice, extractor: extractorHref }));
+      }
+    }
+    const total = (list: FloorMeasurement[], pick: (m: FloorMeasurement) => number) => list.reduce((t, m) => t + pick(m), 0);
+    const floor = {
+      pages: total(floorSides.extract, (m) => m.pages),
+      parseMs: total(floorSides.parse, (m) => m.wallMs),
+      extractMs: total(floorSides.extract, (m) => m.wallMs),
+      parseCpuMs: total(floorSides.parse, (m) => m.cpuMs),
+      extractCpuMs: total(floorSides.extract, (m) => m.cpuMs),
+      crashed: floorSides.extract.flatMap((m) => m.crashed),
+      unreadable: floorSides.parse.flatMap((m) => m.unreadable),
+    };
 
     const base = { extractor: extractorHref, inputs: [SCALE_DIR], warm: false, coverage: false };
-    const half = Math.ceil(scalePages.length / 2);
-    const halves: [number, number][] = [
-      [0, half],
-      [half, scalePages.length],
-    ];
+    const halves = halvesOf(scalePages.length);
     const speed = { one: [] as PassMeasurement[], two: [] as PassMeasurement[] };
     log(`2/4 runner jobs=1 against jobs=2 over ${scalePages.length} pages, cold, halves A-B B-A`);
     for (const [i, slice] of halves.entries()) {
