@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseRunArgs, playwrightArgs, resultsFileFor, runEnvironment } from './cli.ts';
+
+describe('photo-conformance run options', () => {
+  it('defaults to the mock with the docs profile, and passes grep, shard and workers to Playwright', () => {
+    const options = parseRunArgs(['--grep', '@sizes', '--shard', '1/2', '--workers', '2']);
+    assert.equal(options.target, 'mock');
+    assert.equal(options.profile, 'docs');
+    const args = playwrightArgs(options);
+    assert.deepEqual(args.slice(-6), ['--grep', '@sizes', '--shard', '1/2', '--workers', '2']);
+    assert.match(resultsFileFor(options), /reports\/results-shard-1-of-2\.json$/);
+  });
+
+  it('sets the environment the harness reads, and leaves secrets where they are', () => {
+    const env = runEnvironment(parseRunArgs(['--profile', 'live', '--strict']), '/tmp/r.json', { AZURE_CLIENT_SECRET: 's3cret', PHOTO_BASE_URL: 'stale' });
+    assert.equal(env.PHOTO_TARGET, 'mock');
+    assert.equal(env.PHOTO_PROFILE, 'live');
+    assert.equal(env.PHOTO_STRICT, '1');
+    assert.equal(env.PHOTO_RESULTS_FILE, '/tmp/r.json');
+    assert.equal(env.PHOTO_BASE_URL, undefined, 'a stale base URL from the shell does not leak into a mock run');
+    assert.equal(env.AZURE_CLIENT_SECRET, 's3cret');
+    const tenant = runEnvironment(parseRunArgs(['--target', 'tenant', '--tenant-file', 'x.yaml', '--allow-writes']), '/tmp/r.json', {});
+    assert.equal(tenant.PHOTO_ALLOW_WRITES, '1');
+    assert.equal(tenant.PHOTO_PROFILE, undefined);
+  });
+
+  it('refuses combinations that would do something else than asked', () => {
+    assert.throws(() => parseRunArgs(['--target', 'url']), /needs --base-url/);
+    assert.throws(() => parseRunArgs(['--target', 'url', '--base-url', 'not a url']), /not a URL/);
+    assert.throws(() => parseRunArgs(['--target', 'tenant', '--allow-writes']), /needs --tenant-file/);
+    assert.throws(() => parseRunArgs(['--allow-writes']), /tenant target only/);
+    assert.throws(() => parseRunArgs(['--target', 'url', '--base-url', 'http://x', '--profile', 'live']), /mock target only/);
+    assert.throws(() => parseRunArgs(['--shard', 'half']), /--shard/);
+    assert.throws(() => parseRunArgs(['--target', 'cloud']), /mock, url or tenant/);
+    assert.throws(() => parseRunArgs(['--unknown']), /unknown/i);
+  });
+});
