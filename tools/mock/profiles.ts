@@ -31,8 +31,8 @@ export interface Profile {
   primaryId: 'size' | 'default';
   /** `/photo` serves the stored original (observed since storage moved to Entra ID) */
   primaryIsOriginal: boolean;
-  /** a size the photo does not have */
-  unknownSize: ErrorAnswer & { contentType: 'application/json' | 'text/plain' };
+  /** a size the photo does not have: the spec's placeholder, or an error */
+  unknownSize: 'placeholder' | (ErrorAnswer & { contentType: 'application/json' | 'text/plain' });
   /** `/contacts/{id}/photos/{size}`: not a route (docs) or 400 BadRequest (live) */
   contactSizeSegment?: ErrorAnswer;
   /** bytes that do not decode */
@@ -109,8 +109,10 @@ export const PROFILES: Record<ProfileName, Profile> = {
     sizeIdSeparator: 'X', // the Outlook page's examples: "Id": "240X240", "1X1"
     primaryId: 'size',
     primaryIsOriginal: false,
-    // The pages: only the sizes at or below the upload "are available"; the rest are not found.
-    unknownSize: { ...SILENT_PAGE_ANSWERS.itemNotFound(), contentType: 'application/json' },
+    // The corpus page says only the sizes at or below the upload "are available" and leaves the
+    // rest open; the beta pages show the 1x1 metadata coming back (live-behaviour.md: size that
+    // does not exist). Without a placeholder in the spec, 404 ErrorItemNotFound.
+    unknownSize: 'placeholder',
     notImage: { status: 400, code: 'BadRequest', message: 'The request body is not a decodable image.' },
   },
   live: {

@@ -351,9 +351,17 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     return profile.noPhoto === 'placeholder' ? fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound()) : fromAnswer(profile.noPhoto);
   }
 
-  function unknownSize(): MockError {
+  function unknownSizeError(): MockError {
     const a = profile.unknownSize;
+    if (a === 'placeholder') return fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound());
     return new MockError(a.status, a.code, a.message, {}, a.contentType === 'text/plain' ? { contentType: 'text/plain', body: a.message } : undefined);
+  }
+
+  /** A size that does not exist (or any size when there is no photo): the placeholder where the profile says so. */
+  function unknownSizePlaceholder(): PhotoView {
+    const v = profile.unknownSize === 'placeholder' ? placeholderView() : undefined;
+    if (!v) throw unknownSizeError();
+    return v;
   }
 
   function view(record: PhotoRecord, image: StoredImage, primary: boolean): PhotoView {
@@ -417,12 +425,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       if (!record) {
         const v = placeholderView();
         if (!v) throw noPhoto();
-        if (!isPlaceholderSize(p.captures.size)) throw unknownSize();
-        return sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), v, dialectOptions()));
+        const shown = isPlaceholderSize(p.captures.size) ? v : unknownSizePlaceholder();
+        return sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), shown, dialectOptions()));
       }
       const image = sizeOf(record, p.captures.size);
-      if (!image) throw unknownSize();
-      const v = view(record, image, false);
+      const v = image ? view(record, image, false) : unknownSizePlaceholder();
       sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), v, dialectOptions()), etagHeaders(v.mediaEtag));
     },
     photoSizeValue(p) {
@@ -430,11 +437,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       if (!record) {
         const v = placeholderView();
         if (!v) throw noPhoto();
-        if (!isPlaceholderSize(p.captures.size)) throw unknownSize();
-        return sendPlaceholderImage(p, v);
+        return sendPlaceholderImage(p, isPlaceholderSize(p.captures.size) ? v : unknownSizePlaceholder());
       }
       const image = has('size-segment-ignored') ? record.primary : sizeOf(record, p.captures.size);
-      if (!image) throw unknownSize();
+      if (!image) return sendPlaceholderImage(p, unknownSizePlaceholder());
       sendImage(p, record, image);
     },
   };
