@@ -7,9 +7,9 @@
 import { assertAuthorized, authorize } from './auth/authorize.ts';
 import { AUDIENCES, createIdentityPlatform } from './auth/identity-platform.ts';
 import type { ProfileName } from './profiles.ts';
-import type { AuthLayer } from './server.ts';
-import type { Spec } from '../spec/model.ts';
-import type { TenantFixture } from './tenant/model.ts';
+import type { AuthDecision, AuthLayer, AuthSubject } from './server.ts';
+import type { Operation, Spec } from '../spec/model.ts';
+import type { Principal, TenantFixture } from './tenant/model.ts';
 
 export async function createDefaultAuth(ctx: {
   fixture: TenantFixture;
@@ -18,19 +18,30 @@ export async function createDefaultAuth(ctx: {
   spec: Spec;
 }): Promise<AuthLayer> {
   const platform = await createIdentityPlatform({ fixture: ctx.fixture, baseUrl: ctx.baseUrl });
+  // A decision depends only on the principal, the operation and the owner; the platform hands
+  // out one principal object per token, so decisions are kept per principal.
+  const decisions = new WeakMap<Principal, Map<string, AuthDecision>>();
+  const decide = (principal: Principal, operation: Operation, subject: AuthSubject): AuthDecision => {
+    const options = { ownerUserId: subject.ownerUserId, behaviours: ctx.spec.behaviours, profile: ctx.profile };
+    const decision = authorize(principal, operation, options);
+    if (decision.outcome === 'allowed') return { outcome: 'allowed' };
+    try {
+      // The profile's answer (the live profile lets personal accounts read /me/photo/$value).
+      assertAuthorized(principal, operation, options);
+      return { outcome: 'allowed' };
+    } catch (error) {
+      return { outcome: decision.outcome === 'notSupported' ? 'notSupported' : 'forbidden', error };
+    }
+  };
   return {
     authenticate: (req, api) => platform.authenticate(req.headers.authorization, { audience: AUDIENCES[api] }),
     authorize(principal, operation, subject) {
-      const options = { ownerUserId: subject.ownerUserId, behaviours: ctx.spec.behaviours, profile: ctx.profile };
-      const decision = authorize(principal, operation, options);
-      if (decision.outcome === 'allowed') return { outcome: 'allowed' };
-      try {
-        // The profile's answer (the live profile lets personal accounts read /me/photo/$value).
-        assertAuthorized(principal, operation, options);
-        return { outcome: 'allowed' };
-      } catch (error) {
-        return { outcome: decision.outcome === 'notSupported' ? 'notSupported' : 'forbidden', error };
-      }
+      let known = decisions.get(principal);
+      if (!known) decisions.set(principal, (known = new Map()));
+      const key = `${operation.id}\u0000${subject.ownerUserId ?? ''}`;
+      let decision = known.get(key);
+      if (!decision) known.set(key, (decision = decide(principal, operation, subject)));
+      return decision;
     },
     handle: (req, res) => platform.handle(req, res),
     issuer: (tenantId) => platform.issuer(tenantId),

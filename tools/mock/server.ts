@@ -35,7 +35,7 @@ import {
 } from './photo-store.ts';
 import { PROFILES, SILENT_PAGE_ANSWERS, type ErrorAnswer, type Profile, type ProfileName } from './profiles.ts';
 import { ClientAborted, readBody, tooLarge } from './request-body.ts';
-import { allowedMethods, buildRouteTable, graphReadOperations, matchPath, requestSegments, versionRoot, type Captures, type RouteTable } from './routes.ts';
+import { allowedMethods, buildRouteTable, graphReadOperations, matchPath, requestSegments, versionRoot, type Captures, type PathMatch, type RouteTable, type VersionRoot } from './routes.ts';
 import { TokenBuckets, type ThrottleOptions } from './throttle.ts';
 
 /** Whose photo a request addresses, handed to `authorize`. */
@@ -525,21 +525,45 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   // ---- dispatch --------------------------------------------------------------------------
 
-  async function handlePhotoRoute(x: Exchange, path: string): Promise<void> {
+  interface ResolvedPath {
+    root: VersionRoot;
+    match: PathMatch;
+    allowed: Method[];
+  }
+  // Paths repeat (the same few photos are read over and over): the parse and the route match
+  // are pure functions of the path, so they are kept, within a bound.
+  const resolvedPaths = new Map<string, ResolvedPath | MockError>();
+
+  function resolvePath(path: string): ResolvedPath {
+    let resolved = resolvedPaths.get(path);
+    if (!resolved) {
+      resolved = resolvePathUncached(path);
+      if (resolvedPaths.size >= 2048) resolvedPaths.clear();
+      resolvedPaths.set(path, resolved);
+    }
+    if (resolved instanceof MockError) throw resolved;
+    return resolved;
+  }
+
+  function resolvePathUncached(path: string): ResolvedPath | MockError {
     const segments = requestSegments(path);
-    if (!segments) throw fromAnswer(SILENT_PAGE_ANSWERS.badPath());
+    if (!segments) return fromAnswer(SILENT_PAGE_ANSWERS.badPath());
     const root = versionRoot(segments);
-    if (!root) throw notFound(path);
-    x.api = root.api;
+    if (!root) return notFound(path);
     if (profile.contactSizeSegment) {
       const lower = root.rest.map((s) => s.toLowerCase());
       const photosAt = lower.indexOf('photos');
-      if (lower.includes('contacts') && photosAt >= 0 && photosAt < lower.length - 1) throw fromAnswer(profile.contactSizeSegment);
+      if (lower.includes('contacts') && photosAt >= 0 && photosAt < lower.length - 1) return fromAnswer(profile.contactSizeSegment);
     }
     const match = matchPath(table, root);
-    if (match.candidates.length === 0) throw notFound(path);
+    if (match.candidates.length === 0) return notFound(path);
+    return { root, match, allowed: allowedMethods(spec, match) };
+  }
+
+  async function handlePhotoRoute(x: Exchange, path: string): Promise<void> {
+    const { root, match, allowed } = resolvePath(path);
+    x.api = root.api;
     const method = (x.req.method ?? 'GET').toUpperCase() as Method;
-    const allowed = allowedMethods(spec, match);
     let candidate = match.candidates.find((c) => c.route.operation.method === method);
     if (!allowed.includes(method)) {
       const write = method === 'PUT' || method === 'PATCH';
