@@ -97,42 +97,81 @@ export function prepareText(raw: string): PreparedText {
 /**
  * micromark resolves emphasis, links and nesting per paragraph with quadratic worst cases
  * (20,000 `*a` take 18 s here; 20,000 nested `> ` do not finish). Real pages never come
- * near: over the 2,427 pages of the corpora no paragraph holds more than 182 of any one
- * markup character or runs over 209 lines, and no line nests more than 4 containers. A paragraph past the limits
+ * near: over the 2,427 pages of the corpora no paragraph holds more than 68 emphasis or
+ * link openers or 182 of any other markup character, or runs over 209 lines, and no line
+ * nests more than 4 containers. A paragraph past the limits
  * below is blanked (line numbers kept) with a warning, which bounds the parse time of any
  * input. Fenced code is exempt: micromark reads it in linear time.
  */
-export const MAX_MARKUP_PER_BLOCK = 400;
+export const MAX_MARKUP_PER_BLOCK = 200;
 /** micromark joins a paragraph's lines in quadratic time; real blocks have at most 209 lines. */
 export const MAX_BLOCK_LINES = 1000;
 /** Autolink literals (`www.`, `a@b.co`) and whitespace runs cost quadratic time in one paragraph or line; real blocks stay under 33 KB. */
 export const MAX_BLOCK_CHARS = 64 * 1024;
 const MAX_NESTING = 16;
-// [ * _ < ` ! ( > \ & ~ :  (not `|`: a real table holds hundreds)
-const MARKUP = [0x5b, 0x2a, 0x5f, 0x3c, 0x60, 0x21, 0x28, 0x3e, 0x5c, 0x26, 0x7e, 0x3a];
+// Per character: emphasis and link openers resolve in quadratic time per paragraph, so their
+// limit is low (real pages: at most 68); the cost of a page made of such paragraphs grows with
+// the limit. Angle brackets (docfx bilingual tables carry six span tags a cell) and the rest
+// are cheap and common, so they get room.
+const MARKUP_LIMITS: [number, number][] = [
+  [0x2a, MAX_MARKUP_PER_BLOCK], // *
+  [0x5f, MAX_MARKUP_PER_BLOCK], // _
+  [0x5b, MAX_MARKUP_PER_BLOCK], // [
+  [0x28, MAX_MARKUP_PER_BLOCK], // (
+  [0x21, MAX_MARKUP_PER_BLOCK], // !
+  [0x3c, 8000], // <
+  [0x3e, 8000], // >
+  [0x60, 1000], // `
+  [0x5c, 1000], // backslash
+  [0x26, 1000], // &
+  [0x7e, 1000], // ~
+  [0x3a, 1000], // :
+];
+const MARKUP = MARKUP_LIMITS.map(([code]) => code);
 const NESTED = new RegExp(`^(?:[ \\t]*(?:>|[-*+]|\\d{1,9}[.)])(?=[ \\t]|$)){${MAX_NESTING + 1},}`);
 
-function markupCounts(text: string, from: number, to: number): number {
+/**
+ * Even below the paragraph limit each emphasis or link opener costs micromark tens of
+ * microseconds, so a page of thousands of such paragraphs takes minutes. Real pages hold at
+ * most 310 of any one of them in all; past this many the rest of the page is not read.
+ */
+export const MAX_MARKUP_PER_PAGE = 4000;
+
+/** Emphasis and link openers: MAX_MARKUP_PER_PAGE; angle brackets (span tags) ten times that; the rest unbounded. */
+function pageLimit(k: number): number {
+  const limit = MARKUP_LIMITS[k]?.[1] ?? 0;
+  if (limit === MAX_MARKUP_PER_BLOCK) return MAX_MARKUP_PER_PAGE;
+  if (MARKUP[k] === 0x3c || MARKUP[k] === 0x3e) return MAX_MARKUP_PER_PAGE * 10;
+  return Number.POSITIVE_INFINITY;
+}
+
+function markupCounts(text: string, from: number, to: number): number[] {
   const counts = new Array<number>(MARKUP.length).fill(0);
-  let max = 0;
   for (let i = from; i < to; i++) {
     const k = MARKUP.indexOf(text.charCodeAt(i));
-    if (k >= 0) {
-      const n = (counts[k] as number) + 1;
-      counts[k] = n;
-      if (n > max) max = n;
-    }
+    if (k >= 0) counts[k] = (counts[k] as number) + 1;
   }
-  return max;
+  return counts;
+}
+
+/** The largest count of one markup character relative to its limit: above 1 is pathological. */
+function markupLoad(counts: number[]): number {
+  let load = 0;
+  counts.forEach((n, k) => {
+    load = Math.max(load, n / (MARKUP_LIMITS[k]?.[1] ?? MAX_MARKUP_PER_BLOCK));
+  });
+  return load;
 }
 
 function screenPathologicalBlocks(text: string, notes: PreparedText['notes']): string {
   // Cheap test first: most pages cannot hold a pathological block at all.
-  if (text.length < 20_000 && markupCounts(text, 0, text.length) <= MAX_MARKUP_PER_BLOCK && !/(?:^|\n)[ \t]*(?:(?:>|[-*+])[ \t]*){17,}/.test(text)) return text;
+  if (text.length < 20_000 && markupLoad(markupCounts(text, 0, text.length)) <= 1 && !/(?:^|\n)[ \t]*(?:(?:>|[-*+])[ \t]*){17,}/.test(text)) return text;
   const lines = text.split('\n');
   let fence: string | undefined;
   let blockStart = -1;
   let changed = false;
+  const pageCounts = new Array<number>(MARKUP.length).fill(0);
+  let exhaustedAt = -1;
   const blank = (from: number, to: number, message: string) => {
     for (let i = from; i < to; i++) lines[i] = '';
     notes.push({ line: from + 1, column: 1, severity: 'warning', message, ruleId: 'input-pathological' });
@@ -141,17 +180,30 @@ function screenPathologicalBlocks(text: string, notes: PreparedText['notes']): s
   const closeBlock = (end: number) => {
     if (blockStart < 0) return;
     const chunk = lines.slice(blockStart, end).join('\n');
-    const max = markupCounts(chunk, 0, chunk.length);
+    const counts = markupCounts(chunk, 0, chunk.length);
+    const load = markupLoad(counts);
+    counts.forEach((n, k) => {
+      pageCounts[k] = (pageCounts[k] ?? 0) + n;
+    });
+    if (pageCounts.some((n, k) => n > pageLimit(k))) {
+      exhaustedAt = blockStart;
+      blockStart = -1;
+      return;
+    }
     if (chunk.length > MAX_BLOCK_CHARS) {
       blank(blockStart, end, `paragraph of ${chunk.length} characters (limit ${MAX_BLOCK_CHARS}); not prose, skipped`);
     } else if (end - blockStart > MAX_BLOCK_LINES) {
       blank(blockStart, end, `paragraph of ${end - blockStart} lines (limit ${MAX_BLOCK_LINES}); not prose, skipped`);
-    } else if (max > MAX_MARKUP_PER_BLOCK) {
-      blank(blockStart, end, `paragraph of ${end - blockStart} line(s) holds ${max} copies of one markup character (limit ${MAX_MARKUP_PER_BLOCK}); not prose, skipped`);
+    } else if (load > 1) {
+      blank(blockStart, end, `paragraph of ${end - blockStart} line(s) holds ${load.toFixed(1)} times the markup any real page has; not prose, skipped`);
     }
     blockStart = -1;
   };
   for (let i = 0; i < lines.length; i++) {
+    if (exhaustedAt >= 0) {
+      blank(exhaustedAt, lines.length, `page holds more markup than any real page (over ${MAX_MARKUP_PER_PAGE} emphasis or link openers or ${MAX_MARKUP_PER_PAGE * 10} tags of one kind); the rest is not read`);
+      break;
+    }
     const line = lines[i] as string;
     const marker = /^[ \t]{0,3}(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence) {
@@ -177,6 +229,9 @@ function screenPathologicalBlocks(text: string, notes: PreparedText['notes']): s
     else if (blockStart < 0) blockStart = i;
   }
   closeBlock(lines.length);
+  if (exhaustedAt >= 0 && lines.slice(exhaustedAt).some((l) => l)) {
+    blank(exhaustedAt, lines.length, `page holds more markup than any real page (over ${MAX_MARKUP_PER_PAGE} emphasis or link openers or ${MAX_MARKUP_PER_PAGE * 10} tags of one kind); the rest is not read`);
+  }
   return changed ? lines.join('\n') : text;
 }
 
