@@ -43,6 +43,13 @@ async function dispatch(argv: string[]): Promise<number> {
   return (await entry.load()).main(rest);
 }
 
+// `photo-conformance extract --format json | head` closes the pipe early: that is the reader's
+// choice, not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 dispatch(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
