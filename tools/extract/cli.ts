@@ -122,10 +122,15 @@ export async function readManifest(file = MANIFEST_PATH): Promise<ManifestEntry[
   });
 }
 
-/** Paths in the spec and in messages are relative to the repository root, whatever the cwd. */
+/**
+ * Paths in the spec and in messages are relative to the repository root, whatever the cwd,
+ * so the committed spec is the same on every machine (`../shared/corpus/...`). A page far
+ * outside the checkout is shown absolute: `../../tmp/x.md` would only puzzle its owner.
+ */
 export function displayPath(file: string): string {
   const absolute = isAbsolute(file) ? file : resolve(file);
-  return relative(REPO_ROOT, absolute).split('\\').join('/') || '.';
+  const fromRoot = relative(REPO_ROOT, absolute).split('\\').join('/') || '.';
+  return fromRoot.startsWith('../../') ? absolute.split('\\').join('/') : fromRoot;
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
