@@ -180,6 +180,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   const sizeId = (w: number, h: number) => `${w}${profile.sizeIdSeparator}${h}`;
 
+  // Serialized metadata per record and address; dropped whenever the faults change (they shape it).
+  let metadataCache = new WeakMap<PhotoRecord, Map<string, { body: string; etag: string }>>();
+
   // ---- responses -------------------------------------------------------------------------
 
   function commonHeaders(x: Exchange): Record<string, string> {
@@ -192,8 +195,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   function send(x: Exchange, status: number, headers: Record<string, string>, body?: Buffer | string) {
     stats.status[status] = (stats.status[status] ?? 0) + 1;
-    const payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
-    x.res.writeHead(status, { ...commonHeaders(x), ...headers, 'Content-Length': String(payload?.length ?? 0) });
+    // A string body goes out as a string: node then writes headers and body in one write.
+    const payload = body;
+    const length = payload === undefined ? 0 : typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    x.res.writeHead(status, { ...commonHeaders(x), ...headers, 'Content-Length': String(length) });
     if (x.closeAfter) {
       // Stop reading the rest of a refused body: answer, then drop the connection.
       x.res.end(payload, () => x.req.socket.destroySoon());
@@ -201,9 +206,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     } else x.res.end(payload);
   }
 
+  /** `body` is a value to serialize, or JSON text already serialized. */
   function sendJson(x: Exchange, status: number, body: unknown, headers: Record<string, string> = {}) {
     const contentType = has('metadata-content-type') ? 'text/plain' : 'application/json; odata.metadata=minimal; charset=utf-8';
-    send(x, status, { 'Content-Type': contentType, ...headers }, JSON.stringify(body));
+    send(x, status, { 'Content-Type': contentType, ...headers }, typeof body === 'string' ? body : JSON.stringify(body));
   }
 
   function sendError(x: Exchange, error: unknown) {
@@ -225,6 +231,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       send(x, protocolError.status, { ...headers, 'Content-Type': protocolError.raw.contentType }, protocolError.raw.body);
       return;
     }
+    // The date is only ever shown in an error body, so it is taken when one is written.
+    x.ids.date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const body = errorBody(x.api, protocolError, x.ids, { omitInnerError: has('error-inner-error-missing') });
     send(x, protocolError.status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' }, JSON.stringify(body));
   }
@@ -398,7 +406,21 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const readHandlers: Record<string, (p: PhotoRequest) => void> = {
     metadata(p) {
       const record = store.get(p.resolved.key);
-      const v = record ? view(record, record.primary, true) : placeholderView();
+      if (record) {
+        // A record never changes, so its metadata for one address is serialized once.
+        const ctx = metadataContext(p, 'photo');
+        const key = `${ctx.api}|${ctx.version}|${ctx.baseUrl}|${p.resolved.key}|${ctx.owner.me}`;
+        let perRecord = metadataCache.get(record);
+        if (!perRecord) metadataCache.set(record, (perRecord = new Map()));
+        let cached = perRecord.get(key);
+        if (!cached) {
+          const v = view(record, record.primary, true);
+          cached = { body: JSON.stringify(photoMetadata(ctx, v, dialectOptions())), etag: v.mediaEtag };
+          if (perRecord.size < 64) perRecord.set(key, cached);
+        }
+        return sendJson(p.x, 200, cached.body, etagHeaders(cached.etag));
+      }
+      const v = placeholderView();
       if (!v) throw noPhoto();
       sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), v, dialectOptions()), etagHeaders(v.mediaEtag));
     },
@@ -635,6 +657,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new MockError(400, 'BadRequest', 'Send a JSON array of fault names.');
       try {
         faults = parseFaults(names);
+        metadataCache = new WeakMap();
       } catch (e) {
         throw new MockError(400, 'BadRequest', (e as Error).message);
       }
@@ -673,7 +696,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       ids: {
         requestId: randomUUID(),
         clientRequestId: typeof clientRequestId === 'string' && clientRequestId.length > 0 ? clientRequestId : randomUUID(),
-        date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        date: '',
       },
     };
     try {
@@ -710,6 +733,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     faults: () => [...faults],
     setFaults(names) {
       faults = parseFaults(names);
+      metadataCache = new WeakMap();
     },
     async reset() {
       store.reset();
