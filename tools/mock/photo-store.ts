@@ -116,15 +116,22 @@ export async function buildPhotoRecord(
       const largest = policy.predefined[policy.predefined.length - 1];
       if (policy.leakLargest && largest !== undefined && !chosen.includes(largest)) chosen = [...chosen, largest];
       if (policy.dropSmallest) chosen = chosen.filter((s) => s !== policy.predefined[0]);
+      // Decode once: the largest size is made from the upload (padded or cropped into the
+      // square), every smaller size from its pixels, square to square.
+      const top = chosen[chosen.length - 1];
+      const square =
+        top === undefined || policy.skipResize
+          ? undefined
+          : await input()
+              .rotate()
+              .resize(top, top, { fit: policy.fit, background: WHITE })
+              .flatten({ background: WHITE })
+              .raw()
+              .toBuffer({ resolveWithObject: true });
       const variants = await Promise.all(
         chosen.map(async (s): Promise<StoredImage> => {
-          if (policy.skipResize) return { bytes, width: s, height: s, contentType: JPEG };
-          const out = await input()
-            .rotate()
-            .resize(s, s, { fit: policy.fit, background: WHITE })
-            .flatten({ background: WHITE })
-            .jpeg({ quality: 85 })
-            .toBuffer();
+          if (!square) return { bytes, width: s, height: s, contentType: JPEG };
+          const out = await sharp(square.data, { raw: square.info }).resize(s, s).jpeg({ quality: 85 }).toBuffer();
           return { bytes: out, width: s, height: s, contentType: JPEG };
         }),
       );
