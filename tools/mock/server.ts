@@ -38,6 +38,10 @@ import { ClientAborted, readBody, tooLarge } from './request-body.ts';
 import { allowedMethods, buildRouteTable, graphReadOperations, matchPath, requestSegments, versionRoot, type Captures, type PathMatch, type RouteTable, type VersionRoot } from './routes.ts';
 import { TokenBuckets, type ThrottleOptions } from './throttle.ts';
 
+/** How long, and how much, a refused body is read and discarded before its connection closes. */
+const LINGER_MAX_MS = 1000;
+const LINGER_MAX_BYTES = 16 * 1024 * 1024;
+
 /** Whose photo a request addresses, handed to `authorize`. */
 export interface AuthSubject {
   tenant: Tenant;
@@ -185,6 +189,32 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   // ---- responses -------------------------------------------------------------------------
 
+  /**
+   * Close a connection whose request body was refused unread (413, 415 before the body...).
+   * Closing a socket that still has unread bytes makes the kernel send RST, and an RST can
+   * wipe the answer from the client's receive buffer before the client reads it: the client
+   * then sees "connection reset" instead of the 413. So, like nginx's lingering close, the
+   * rest of the body is read and thrown away (never kept) for a bounded time and byte count,
+   * then the connection is closed.
+   */
+  function lingeringClose(req: IncomingMessage) {
+    const socket = req.socket;
+    let discardBudget = LINGER_MAX_BYTES;
+    const close = () => {
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    const timer = setTimeout(close, LINGER_MAX_MS);
+    timer.unref();
+    req.on('data', (chunk: Buffer) => {
+      discardBudget -= chunk.length;
+      if (discardBudget <= 0) close();
+    });
+    req.on('end', close);
+    req.on('error', close);
+    req.resume();
+  }
+
   function commonHeaders(x: Exchange): Record<string, string> {
     const headers: Record<string, string> = {};
     if (!has('request-id-missing')) headers['request-id'] = x.ids.requestId;
@@ -199,11 +229,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const payload = body;
     const length = payload === undefined ? 0 : typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
     x.res.writeHead(status, { ...commonHeaders(x), ...headers, 'Content-Length': String(length) });
-    if (x.closeAfter) {
-      // Stop reading the rest of a refused body: answer, then drop the connection.
-      x.res.end(payload, () => x.req.socket.destroySoon());
-      setTimeout(() => x.req.socket.destroy(), 2000).unref();
-    } else x.res.end(payload);
+    if (x.closeAfter) x.res.end(payload, () => lingeringClose(x.req));
+    else x.res.end(payload);
   }
 
   /** `body` is a value to serialize, or JSON text already serialized. */
