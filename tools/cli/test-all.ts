@@ -51,10 +51,13 @@ async function conformanceCounts(): Promise<Counts | undefined> {
   const text = await readFile(RESULTS_JSON, 'utf8').catch(() => undefined);
   if (!text) return undefined;
   const { results } = JSON.parse(text) as { results: { status: string; verdict?: string }[] };
-  const failing = new Set(['fail', 'unexpected-pass']);
+  // Counted as the run grades them: only a `fail` verdict fails. An unexpected pass does not
+  // fail the run (the issue: "reports an unexpected pass"), but it is named here, loudly.
+  const unexpected = results.filter((r) => r.verdict === 'unexpected-pass').length;
+  if (unexpected) console.log(`\nunexpected passes: ${unexpected}; run \`npm run update-expectations\` to record them`);
   return {
-    passed: results.filter((r) => r.status !== 'SKIP' && !failing.has(r.verdict ?? '')).length,
-    failed: results.filter((r) => failing.has(r.verdict ?? '')).length,
+    passed: results.filter((r) => r.status !== 'SKIP' && r.verdict !== 'fail').length,
+    failed: results.filter((r) => r.verdict === 'fail').length,
     skipped: results.filter((r) => r.status === 'SKIP').length,
   };
 }
