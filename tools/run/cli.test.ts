@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRunArgs, playwrightArgs, resultsFileFor, runEnvironment } from './cli.ts';
+import { parseRunArgs, playwrightArgs, reachability, resultsFileFor, runEnvironment } from './cli.ts';
 
 describe('photo-conformance run options', () => {
   it('defaults to the mock with the docs profile, and passes grep, shard and workers to Playwright', () => {
@@ -34,5 +34,22 @@ describe('photo-conformance run options', () => {
     assert.throws(() => parseRunArgs(['--shard', 'half']), /--shard/);
     assert.throws(() => parseRunArgs(['--target', 'cloud']), /mock, url or tenant/);
     assert.throws(() => parseRunArgs(['--unknown']), /unknown/i);
+  });
+});
+
+describe('reachability of a url target', () => {
+  it('names why a server cannot be reached, and takes any HTTP answer (even 404) as reachable', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    try {
+      assert.equal(await reachability(`http://127.0.0.1:${port}/`), undefined);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    // The port just closed: nothing listens there now.
+    assert.equal(await reachability(`http://127.0.0.1:${port}/`), 'ECONNREFUSED');
+    assert.match((await reachability('http://no-such-host.invalid/', 3000)) ?? '', /ENOTFOUND|EAI_AGAIN|no answer/);
   });
 });

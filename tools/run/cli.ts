@@ -5,6 +5,8 @@
  * renders the conformance matrix. Playwright's own exit code is not the verdict: a known
  * deviation fails a test but not the run.
  */
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -199,6 +201,26 @@ async function render(resultsFiles: string[], specFile: string | undefined): Pro
   return rendered.html;
 }
 
+/**
+ * Whether a server answers at all: any HTTP answer, even 404, is reachable. Otherwise the
+ * reason (refused, unknown host, timed out), so that a wrong --base-url costs one line,
+ * not 596 failed tests.
+ */
+export function reachability(baseUrl: string, timeoutMs = 5000): Promise<string | undefined> {
+  // node:http, not fetch: fetch refuses the browsers' "bad ports" (6000, 6665...), on which
+  // someone's mock may well listen.
+  return new Promise((resolve) => {
+    const url = new URL(baseUrl);
+    const get = url.protocol === 'https:' ? httpsGet : httpGet;
+    const request = get(url, { timeout: timeoutMs, agent: false }, (response) => {
+      response.resume();
+      resolve(undefined);
+    });
+    request.on('timeout', () => request.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: '' })));
+    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code || error.message));
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
@@ -210,6 +232,16 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     console.error(`run: ${(error as Error).message}\n${USAGE}`);
     return 2;
+  }
+  if (options.target === 'url' && options.baseUrl) {
+    const unreachable = await reachability(options.baseUrl);
+    if (unreachable) {
+      console.error(
+        `run: cannot reach ${options.baseUrl} (${unreachable}). Is the server running? ` +
+          'Start the embedded one with `photo-conformance mock --port N`, or check --base-url.',
+      );
+      return 2;
+    }
   }
   const resultsFile = resultsFileFor(options);
   const started = Date.now();
