@@ -4,7 +4,6 @@
  * the main thread is off the CPU, yet no page waits in a worker's queue for long. A worker that dies or overruns
  * the page time limit is replaced; only the page it was working on fails.
  */
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { PageInput } from '../types.ts';
 import type { WorkerModule } from './extractor-bundle.ts';
@@ -75,7 +74,6 @@ export class WorkerPool {
     // No resourceLimits: capping a worker's heap also shrinks its young generation, and the
     // extra scavenges cost ~15% more CPU per page (measured over 300 scale pages). Runaway
     // input is bounded before it gets here (the runner's 32 MB file limit, the extractor's 2 MB).
-    useSingleThreadedGc();
     const worker = new Worker(WORKER_ENTRY, { workerData: { extractor: href, needsTypeScript } });
     const slot: Slot = { worker, ready: false, tasks: [] };
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
@@ -158,17 +156,4 @@ export class WorkerPool {
     const tasks = [...this.queue.splice(0), ...this.slots.flatMap((slot) => slot.tasks.splice(0))];
     for (const task of tasks) task.settle({ error: error.message, ruleId: 'runner/worker-crashed' });
   }
-}
-
-/**
- * With as many workers as cores, V8's background GC threads fight the workers for the same
- * cores: over the 2,422-page scale corpus on 2 cores, jobs=2 took 23.2 s with them and
- * 17.5 s without (GC is ~15% of a worker's time; it now runs on the worker's own thread).
- * V8 flags are process-wide; new isolates (the workers) read them when they start.
- */
-let gcFlagSet = false;
-function useSingleThreadedGc(): void {
-  if (gcFlagSet) return;
-  gcFlagSet = true;
-  setFlagsFromString('--single-threaded-gc');
 }
