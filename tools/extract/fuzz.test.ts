@@ -9,22 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { assertValidSpec, REPO_ROOT } from '../spec/io.ts';
 import { SpecBuilder } from './merge.ts';
 import { extractPage } from './page.ts';
+import { seededRandom } from '../testing/seeded-random.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CORPUS = resolve(REPO_ROOT, '../shared/corpus');
 const MUTANTS_PER_PAGE = 10;
 
-/** mulberry32: small, seedable, good enough to pick mutations reproducibly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOISE = ['```', '<span data-ttu-id="z">', '</span>', '<span class="sxs-lookup">', '<!--', '-->', '<!-- { "blockType": "response" } -->', '|', '\r\n', '\u0000', '\ufeff', '> ', '- ', '**', '[', '](', '{', '}', '<id>', '\t', 'PUT /me/photo/$value\n', 'HTTP/1.1 200 OK\n', '4 MB', '---\n', '# <a name="permissions"></a>'];
 
@@ -92,7 +82,7 @@ test('fuzz seeds exist (fixtures and corpus pages)', () => {
 
 pages.forEach((page, index) => {
   test(`fuzz ${page.name}`, () => {
-    const next = random(0x5eed + index);
+    const next = seededRandom(0x5eed + index);
     const builder = new SpecBuilder();
     for (let i = 0; i < MUTANTS_PER_PAGE; i++) {
       const text = mutate(page.text, next);

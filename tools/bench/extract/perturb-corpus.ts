@@ -6,18 +6,8 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { seededRandom } from '../../testing/seeded-random.ts';
 
-/** Small seeded PRNG (mulberry32): the same seed always builds the same corpus. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Splits at level-2 headings outside fences: [preamble, ...sections]. */
 function splitSections(lines: string[]): string[][] {
@@ -44,7 +34,7 @@ const hex = (next: () => number, n: number) =>
   Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join('');
 
 export function perturbPage(text: string, variant: number, seed: number): string {
-  const next = random(seed);
+  const next = seededRandom(seed);
   let body = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
   // Other ids: GUIDs, the localization id, and path placeholders get new names.
   body = body.replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, () =>

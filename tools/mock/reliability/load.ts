@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import type { Operation } from '../../spec/model.ts';
 import type { MockServer } from '../server.ts';
+import { seededRandom } from '../../testing/seeded-random.ts';
 
 export interface LoadOptions {
   server: MockServer;
@@ -80,17 +81,6 @@ async function uploadPool(side: number): Promise<Buffer[]> {
   return pool;
 }
 
-/** mulberry32: a seeded stream so a run's request mix is reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ROOTS: Record<string, string> = { 'graph v1.0': '/v1.0', 'graph beta': '/beta', 'outlook v2.0': '/api/v2.0', 'outlook beta': '/api/beta' };
 
@@ -215,7 +205,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   sampler.unref();
   const started = performance.now();
   const deadline = started + options.durationMs;
-  const rand = random(options.seed ?? 1);
+  const rand = seededRandom(options.seed ?? 1);
   const client = async () => {
     while (performance.now() < deadline) {
       const userId = userIds[Math.floor(rand() * userIds.length)]!;
