@@ -34,7 +34,7 @@ export async function createDefaultAuth(ctx: {
     }
   };
   return {
-    authenticate: (req, api) => platform.authenticate(req.headers.authorization, { audience: AUDIENCES[api] }),
+    authenticate: (req, api) => platform.authenticate(req.headers.authorization, { audience: AUDIENCES[api], connection: req.socket }),
     authorize(principal, operation, subject) {
       let known = decisions.get(principal);
       if (!known) decisions.set(principal, (known = new Map()));

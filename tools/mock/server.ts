@@ -58,7 +58,7 @@ export type AuthDecision = { outcome: 'allowed' } | { outcome: 'forbidden' | 'no
 /** Sign-in and permission checks, pluggable so handlers can be tested with a fixed principal. */
 export interface AuthLayer {
   /** Throws a typed 401 (status, code, message) when the request carries no usable token for `api`. */
-  authenticate(req: IncomingMessage, api: Api): Promise<Principal>;
+  authenticate(req: IncomingMessage, api: Api): Principal | Promise<Principal>;
   authorize(principal: Principal, operation: Operation, subject: AuthSubject): AuthDecision | Promise<AuthDecision>;
   /** Serves the identity platform's own routes; resolves false for any other path. */
   handle?(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
@@ -215,22 +215,20 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     req.resume();
   }
 
-  function commonHeaders(x: Exchange): Record<string, string> {
-    const headers: Record<string, string> = {};
-    if (!has('request-id-missing')) headers['request-id'] = x.ids.requestId;
-    headers['client-request-id'] = has('client-request-id-not-echoed') ? randomUUID() : x.ids.clientRequestId;
-    if (x.closeAfter) headers.Connection = 'close';
-    return headers;
-  }
-
   function send(x: Exchange, status: number, headers: Record<string, string>, body?: Buffer | string) {
     stats.status[status] = (stats.status[status] ?? 0) + 1;
     // A string body goes out as a string: node then writes headers and body in one write.
-    const payload = body;
-    const length = payload === undefined ? 0 : typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-    x.res.writeHead(status, { ...commonHeaders(x), ...headers, 'Content-Length': String(length) });
-    if (x.closeAfter) x.res.end(payload, () => lingeringClose(x.req));
-    else x.res.end(payload);
+    const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    // Headers as one flat [name, value, ...] list: node writes it as it is, without walking an object.
+    const flat: string[] = [];
+    if (!has('request-id-missing')) flat.push('request-id', x.ids.requestId);
+    flat.push('client-request-id', has('client-request-id-not-echoed') ? randomUUID() : x.ids.clientRequestId);
+    if (x.closeAfter) flat.push('Connection', 'close');
+    for (const name in headers) flat.push(name, headers[name]!);
+    flat.push('Content-Length', String(length));
+    x.res.writeHead(status, flat);
+    if (x.closeAfter) x.res.end(body, () => lingeringClose(x.req));
+    else x.res.end(body);
   }
 
   /** `body` is a value to serialize, or JSON text already serialized. */

@@ -28,7 +28,7 @@ const passwordGrant = (fields: Record<string, string>, tenant = CONTOSO) =>
 const accessToken = (response: { body: Record<string, unknown> }) => String(response.body.access_token);
 const bearer = (token: string) => `Bearer ${token}`;
 
-async function refusal(promise: Promise<unknown>): Promise<AuthError> {
+async function refusal(promise: unknown): Promise<AuthError> {
   try {
     await promise;
   } catch (error) {
@@ -266,6 +266,34 @@ describe('authenticate', () => {
     const token = bearer(await mint());
     await identity.authenticate(token, graph);
     assert.equal((await refusal(identity.authenticate(token, { audience: AUDIENCES.outlook }))).status, 401);
+  });
+
+  describe('on one keep-alive connection', () => {
+    it('a token remembered on the connection still expires', async () => {
+      const connection = {};
+      const token = bearer(await mint({ lifetimeSeconds: 60 }));
+      const on = { ...graph, connection };
+      assert.equal((await identity.authenticate(token, on)).kind, 'application');
+      assert.equal((await identity.authenticate(token, on)).kind, 'application');
+      const saved = clock;
+      clock += 61_000;
+      try {
+        assert.equal((await refusal(identity.authenticate(token, on))).status, 401);
+      } finally {
+        clock = saved;
+      }
+    });
+
+    it('another token on the same connection is checked on its own', async () => {
+      const connection = {};
+      const good = await mint();
+      await identity.authenticate(bearer(good), { ...graph, connection });
+      const [head, payload] = good.split('.');
+      const forged = `${head}.${payload}.${'A'.repeat(342)}`;
+      assert.equal((await refusal(identity.authenticate(bearer(forged), { ...graph, connection }))).status, 401);
+      assert.equal((await refusal(identity.authenticate(bearer(good), { audience: AUDIENCES.outlook, connection }))).status, 401);
+      assert.equal((await identity.authenticate(bearer(good), { ...graph, connection })).kind, 'application');
+    });
   });
 
   it('refuses a token signed by an earlier start of the mock', async () => {

@@ -66,6 +66,12 @@ export interface AccessTokenRequest {
 export interface AuthenticateOptions {
   /** the API's resource URI; a token for another resource is refused */
   audience: string;
+  /**
+   * The connection the request came on (any object that lives as long as it). A client sends
+   * the same token on every request of a keep-alive connection, so the last principal accepted
+   * on it is kept there and found by comparing the header, without hashing the token again.
+   */
+  connection?: object;
 }
 
 export interface IdentityPlatform {
@@ -76,7 +82,8 @@ export interface IdentityPlatform {
   jwks(): TokenResponse;
   token(tenantSegment: string, form: URLSearchParams, authorizationHeader?: string): Promise<TokenResponse>;
   issueAccessToken(request: AccessTokenRequest): Promise<string>;
-  authenticate(authorizationHeader: string | undefined, options: AuthenticateOptions): Promise<Principal>;
+  /** The principal at once when the token was verified before (and has not expired), else a promise. */
+  authenticate(authorizationHeader: string | undefined, options: AuthenticateOptions): Principal | Promise<Principal>;
   /** Serves the identity routes; resolves false when the path is not one of them. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
@@ -143,6 +150,8 @@ export async function createIdentityPlatform(options: IdentityPlatformOptions): 
   const issuer = (tenantId: string) => `${baseUrl()}/${tenantId}/v2.0`;
   // Verified tokens by audience + token; a hit still re-checks expiry against the clock.
   const principals = new Map<string, { principal: Principal; exp: number }>();
+  // The last token accepted on each connection, by its raw Authorization header.
+  const lastOnConnection = new WeakMap<object, { header: string; audience: string; principal: Principal; exp: number }>();
 
   function openidConfiguration(tenantSegment: string): TokenResponse {
     const tenant = directory.tenant(tenantSegment);
@@ -333,7 +342,13 @@ export async function createIdentityPlatform(options: IdentityPlatformOptions): 
     throw error;
   }
 
-  async function authenticate(authorizationHeader: string | undefined, opts: AuthenticateOptions): Promise<Principal> {
+  function authenticate(authorizationHeader: string | undefined, opts: AuthenticateOptions): Principal | Promise<Principal> {
+    const last = opts.connection ? lastOnConnection.get(opts.connection) : undefined;
+    if (last && last.header === authorizationHeader && last.audience === opts.audience && now() / 1000 < last.exp) return last.principal;
+    return authenticateAnew(authorizationHeader, opts);
+  }
+
+  async function authenticateAnew(authorizationHeader: string | undefined, opts: AuthenticateOptions): Promise<Principal> {
     const header = authorizationHeader?.trim() ?? '';
     if (header === '') throw invalidToken('Access token is empty.');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -343,6 +358,7 @@ export async function createIdentityPlatform(options: IdentityPlatformOptions): 
     const cached = principals.get(key);
     if (cached) {
       if (now() / 1000 >= cached.exp) throw invalidToken('Access token has expired or is not yet valid.');
+      if (opts.connection) lastOnConnection.set(opts.connection, { header: authorizationHeader!, audience: opts.audience, ...cached });
       return cached.principal;
     }
 
@@ -397,6 +413,7 @@ export async function createIdentityPlatform(options: IdentityPlatformOptions): 
     }
     if (principals.size >= PRINCIPAL_CACHE_LIMIT) principals.clear();
     principals.set(key, { principal, exp: Number(payload.exp) });
+    if (opts.connection) lastOnConnection.set(opts.connection, { header: authorizationHeader!, audience: opts.audience, principal, exp: Number(payload.exp) });
     return principal;
   }
 
