@@ -206,13 +206,26 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     };
     const timer = setTimeout(close, LINGER_MAX_MS);
     timer.unref();
+    // The answer is out: send FIN (the socket stays half open, so reading goes on).
+    socket.end();
     req.on('data', (chunk: Buffer) => {
       discardBudget -= chunk.length;
       if (discardBudget <= 0) close();
     });
     req.on('end', close);
     req.on('error', close);
+    socket.on('end', close);
     req.resume();
+  }
+
+  /**
+   * Node closes a connection whose answer said `Connection: close` as soon as the answer is
+   * written (socket.destroySoon, called by the http server when the response finishes);
+   * this connection is closed the lingering way instead.
+   */
+  function closeLingering(x: Exchange) {
+    const socket = x.req.socket as Socket & { destroySoon?: () => void };
+    socket.destroySoon = () => lingeringClose(x.req);
   }
 
   function send(x: Exchange, status: number, headers: Record<string, string>, body?: Buffer | string) {
@@ -227,8 +240,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     for (const name in headers) flat.push(name, headers[name]!);
     flat.push('Content-Length', String(length));
     x.res.writeHead(status, flat);
-    if (x.closeAfter) x.res.end(body, () => lingeringClose(x.req));
-    else x.res.end(body);
+    if (x.closeAfter) closeLingering(x);
+    x.res.end(body);
   }
 
   /** `body` is a value to serialize, or JSON text already serialized. */
