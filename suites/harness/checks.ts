@@ -4,7 +4,7 @@
  * to compare. Each records what it expected and what it observed on the exchange it
  * judged, so the report shows both next to the request and the response.
  */
-import { expect, type TestInfo } from '@playwright/test';
+import type { TestInfo } from '@playwright/test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -16,6 +16,7 @@ import type { HttpResponse, RecordedExchange, RecordingClient } from './client.t
 import { colorFor, decodeImage, makeImage, padJpeg, sameColor } from './images.ts';
 import type { ResolvedTarget } from './target.ts';
 import { expiredToken, invalidTokens, signedInWorkUser, type PrincipalRequest } from './tokens.ts';
+import { verify } from './verify.ts';
 
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
   ajv: Ajv,
@@ -160,19 +161,19 @@ const describeStatus = (r: HttpResponse) => `${r.status}${r.errorCode ? ` ${r.er
 
 function expectStatus(r: HttpResponse, expected: number, what: string): void {
   judge(r.exchange, { status: expected }, { status: r.status, code: r.errorCode });
-  expect(r.status, `${what}: expected ${expected}, got ${describeStatus(r)}`).toBe(expected);
+  verify(r.status, `${what}: expected ${expected}, got ${describeStatus(r)}`).toBe(expected);
 }
 
 function expectSuccess(r: HttpResponse, documented: number | undefined, what: string): void {
   if (documented !== undefined) return expectStatus(r, documented, what);
   judge(r.exchange, { status: '2xx' }, { status: r.status, code: r.errorCode });
-  expect(r.status >= 200 && r.status < 300, `${what}: expected success, got ${describeStatus(r)}`).toBe(true);
+  verify(r.status >= 200 && r.status < 300, `${what}: expected success, got ${describeStatus(r)}`).toBe(true);
 }
 
 function expectRefused(r: HttpResponse, status: number | 'client-error', what: string): void {
   if (typeof status === 'number') return expectStatus(r, status, what);
   judge(r.exchange, { status: '4xx' }, { status: r.status, code: r.errorCode });
-  expect(r.status >= 400 && r.status < 500, `${what}: expected a 4xx refusal, got ${describeStatus(r)}`).toBe(true);
+  verify(r.status >= 400 && r.status < 500, `${what}: expected a 4xx refusal, got ${describeStatus(r)}`).toBe(true);
 }
 
 const isWrite = (operation: Pick<OperationFacts, 'method'>) => operation.method !== 'GET';
@@ -261,9 +262,9 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
   async 'response-content-type'(c, t) {
     const r = await perform(c, t.operation);
     judge(r.exchange, { contentType: t.contentType }, { status: r.status, contentType: r.headers['content-type'] ?? null });
-    expect(r.status, `${t.operation.method} ${t.operation.path} must succeed before its content type means anything (got ${describeStatus(r)})`).toBeLessThan(300);
+    verify(r.status, `${t.operation.method} ${t.operation.path} must succeed before its content type means anything (got ${describeStatus(r)})`).toBeLessThan(300);
     // Media types compare case-insensitively (RFC 9110); the live directory store sends image/Jpeg.
-    expect(mediaTypeMatches(t.contentType, r.mediaType), `response media type ${r.mediaType || '(none)'} is ${t.contentType}`).toBe(true);
+    verify(mediaTypeMatches(t.contentType, r.mediaType), `response media type ${r.mediaType || '(none)'} is ${t.contentType}`).toBe(true);
   },
 
   async 'request-content-type'(c, t) {
@@ -284,12 +285,12 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
 
   async 'response-schema'(c, t) {
     const r = await perform(c, t.operation);
-    expect(r.status, `${t.operation.path} must succeed (got ${describeStatus(r)})`).toBeLessThan(300);
+    verify(r.status, `${t.operation.path} must succeed (got ${describeStatus(r)})`).toBeLessThan(300);
     const validate = compileSchema(t.schema, t.schemaName);
     const valid = validate(r.json);
     const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
     judge(r.exchange, { schema: t.schemaName }, valid ? 'valid' : errors);
-    expect(errors, `metadata must match the '${t.schemaName}' schema`).toEqual([]);
+    verify(errors, `metadata must match the '${t.schemaName}' schema`).toEqual([]);
   },
 
   async auth(c, t) {
@@ -359,26 +360,26 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     const label = `after a ${t.upload.width}x${t.upload.height} upload`;
     if (t.operation.target === 'photos') {
       const r = await call(c, t.operation, url(c.target, t.operation, subject.values), token);
-      expect(r.status, `${t.operation.path} ${label} (got ${describeStatus(r)})`).toBeLessThan(300);
+      verify(r.status, `${t.operation.path} ${label} (got ${describeStatus(r)})`).toBeLessThan(300);
       const listed = collectionIds(r.json);
       judge(r.exchange, { sizes: expectedSizes }, { sizes: listed });
-      expect([...listed].map((s) => s.toLowerCase()).sort(), `the sizes listed ${label}`).toEqual(expectedSizes.map((s) => s.toLowerCase()).sort());
+      verify([...listed].map((s) => s.toLowerCase()).sort(), `the sizes listed ${label}`).toEqual(expectedSizes.map((s) => s.toLowerCase()).sort());
       return;
     }
     if (expectedSizes.length === 0) skip(`no predefined size fits ${label}; the unavailable-size check covers it`);
     for (const size of expectedSizes) {
       const r = await call(c, t.operation, url(c.target, t.operation, { ...subject.values, size }), token);
-      expect(r.status, `${size} ${label} (got ${describeStatus(r)})`).toBeLessThan(300);
+      verify(r.status, `${size} ${label} (got ${describeStatus(r)})`).toBeLessThan(300);
       const side = square(size);
       if (t.operation.target === 'photoSizeValue') {
         const decoded = await decodeImage(r.body);
         judge(r.exchange, { width: side, height: side }, decoded ? { width: decoded.width, height: decoded.height, format: decoded.format } : 'not an image');
-        expect(decoded, `${size} ${label} must be an image`).toBeDefined();
-        expect({ width: decoded!.width, height: decoded!.height }, `${size} ${label}`).toEqual({ width: side, height: side });
+        verify(decoded, `${size} ${label} must be an image`).toBeDefined();
+        verify({ width: decoded!.width, height: decoded!.height }, `${size} ${label}`).toEqual({ width: side, height: side });
       } else {
         const m = metadataOf(r.json);
         judge(r.exchange, { width: side, height: side, id: size }, { width: m.width, height: m.height, id: m.id });
-        expect({ width: m.width, height: m.height }, `${size} metadata ${label}`).toEqual({ width: side, height: side });
+        verify({ width: m.width, height: m.height }, `${size} metadata ${label}`).toEqual({ width: side, height: side });
       }
     }
   },
@@ -442,7 +443,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     // documented refusal (403), are both what a reader of the page is told to expect.
     const r = await perform(c, t.operation, { principal: { kind: 'application', permissions: [t.permission] } });
     judge(r.exchange, { status: '2xx or 403' }, { status: r.status, code: r.errorCode });
-    expect(r.status < 300 || r.status === 403, `group photo with an app-only token: got ${describeStatus(r)}`).toBe(true);
+    verify(r.status < 300 || r.status === 403, `group photo with an app-only token: got ${describeStatus(r)}`).toBe(true);
   },
 
   async 'admin-any-user'(c, t) {
@@ -500,8 +501,8 @@ async function expectPlaceholder(r: HttpResponse, operation: OperationFacts, pla
     const observed = { status: r.status, contentType: r.mediaType, width: decoded?.width, height: decoded?.height, code: r.errorCode };
     judge(r.exchange, { status: operation.successStatus ?? '2xx', contentType: placeholder.contentType, width: placeholder.width, height: placeholder.height }, observed);
     expectSuccess(r, operation.successStatus, `${situation}: the placeholder`);
-    expect(mediaTypeMatches(placeholder.contentType, r.mediaType), `${situation}: placeholder content type ${r.mediaType} is ${placeholder.contentType}`).toBe(true);
-    expect({ width: decoded?.width, height: decoded?.height }, `${situation}: placeholder dimensions`).toEqual({ width: placeholder.width, height: placeholder.height });
+    verify(mediaTypeMatches(placeholder.contentType, r.mediaType), `${situation}: placeholder content type ${r.mediaType} is ${placeholder.contentType}`).toBe(true);
+    verify({ width: decoded?.width, height: decoded?.height }, `${situation}: placeholder dimensions`).toEqual({ width: placeholder.width, height: placeholder.height });
     return;
   }
   const m = metadataOf(r.json);
@@ -511,9 +512,9 @@ async function expectPlaceholder(r: HttpResponse, operation: OperationFacts, pla
     { status: r.status, id: m.id, mediaContentType: m.mediaContentType, mediaEtag: m.mediaEtag, code: r.errorCode },
   );
   expectSuccess(r, operation.successStatus, `${situation}: the placeholder metadata`);
-  expect(sameId(m.id, placeholder.id), `${situation}: id ${String(m.id)} is the placeholder's ${placeholder.id}`).toBe(true);
-  expect(String(m.mediaContentType).toLowerCase(), `${situation}: @odata.mediaContentType`).toBe(placeholder.contentType.toLowerCase());
-  expect(m.mediaEtag, `${situation}: @odata.mediaEtag`).toBe(placeholder.etag);
+  verify(sameId(m.id, placeholder.id), `${situation}: id ${String(m.id)} is the placeholder's ${placeholder.id}`).toBe(true);
+  verify(String(m.mediaContentType).toLowerCase(), `${situation}: @odata.mediaContentType`).toBe(placeholder.contentType.toLowerCase());
+  verify(m.mediaEtag, `${situation}: @odata.mediaEtag`).toBe(placeholder.etag);
 }
 
 async function uploadWith(c: Conformance, writeOp: OperationFacts, subject: Subject, size: { width: number; height: number }) {
@@ -564,20 +565,20 @@ async function roundTrip(
       { status: '2xx', width: upload.width, height: upload.height, color },
       { status: r.status, width: decoded?.width, height: decoded?.height, color: decoded?.mean, etag: etagHeader ?? null },
     );
-    expect(r.status, `read-back of the photo (got ${describeStatus(r)})`).toBeLessThan(300);
-    expect(decoded, 'the read-back must decode as an image').toBeDefined();
-    expect({ width: decoded!.width, height: decoded!.height }, 'read-back dimensions').toEqual(upload);
-    expect(sameColor(decoded!.mean, color), `read-back colour ${JSON.stringify(decoded!.mean)} is the uploaded ${JSON.stringify(color)}`).toBe(true);
+    verify(r.status, `read-back of the photo (got ${describeStatus(r)})`).toBeLessThan(300);
+    verify(decoded, 'the read-back must decode as an image').toBeDefined();
+    verify({ width: decoded!.width, height: decoded!.height }, 'read-back dimensions').toEqual(upload);
+    verify(sameColor(decoded!.mean, color), `read-back colour ${JSON.stringify(decoded!.mean)} is the uploaded ${JSON.stringify(color)}`).toBe(true);
   }
   if (metadataRead) {
     const r = await call(c, metadataRead, readUrl(metadataRead), await readToken(metadataRead));
     const m = metadataOf(r.json);
     judge(r.exchange, { mediaEtag: etagHeader ?? '(changed)', changedFrom: etagBefore ?? null, width: upload.width, height: upload.height }, { status: r.status, mediaEtag: m.mediaEtag, width: m.width, height: m.height });
-    expect(r.status, `metadata after the write (got ${describeStatus(r)})`).toBeLessThan(300);
-    expect(m.mediaEtag, '@odata.mediaEtag after the write').toBeTruthy();
-    if (etagBefore !== undefined && etagBefore !== '') expect(m.mediaEtag, 'the ETag changes when the photo changes').not.toBe(etagBefore);
-    if (etagHeader !== undefined) expect(m.mediaEtag, 'the ETag header of $value matches @odata.mediaEtag').toBe(etagHeader);
-    expect({ width: m.width, height: m.height }, 'metadata dimensions after the write').toEqual(upload);
+    verify(r.status, `metadata after the write (got ${describeStatus(r)})`).toBeLessThan(300);
+    verify(m.mediaEtag, '@odata.mediaEtag after the write').toBeTruthy();
+    if (etagBefore !== undefined && etagBefore !== '') verify(m.mediaEtag, 'the ETag changes when the photo changes').not.toBe(etagBefore);
+    if (etagHeader !== undefined) verify(m.mediaEtag, 'the ETag header of $value matches @odata.mediaEtag').toBe(etagHeader);
+    verify({ width: m.width, height: m.height }, 'metadata dimensions after the write').toEqual(upload);
   }
 }
 

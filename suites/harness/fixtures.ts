@@ -5,7 +5,10 @@
  *   conformance  (test)   what a check needs: target, client, and the journal hook for writes
  * Before each test the target is reset (a mock goes back to its seed state).
  */
-import { test as base, expect } from '@playwright/test';
+// The root test type, without the browser fixtures: `test` from @playwright/test sets up
+// context options and trace recording around every test (two auto fixtures, each a recorded
+// step with a captured stack), which this suite never uses: it makes its own HTTP requests.
+import { _baseTest as base, expect } from '@playwright/test';
 import type { TestCase } from './case.ts';
 import { runCase, type Conformance } from './checks.ts';
 import { RecordingClient } from './client.ts';
@@ -34,23 +37,31 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', timeout: 60_000 },
   ],
 
-  client: async ({ target }, use, testInfo) => {
-    await target.reset();
-    const client = new RecordingClient();
-    await use(client);
-    if (client.exchanges.length > 0) {
-      await testInfo.attach('exchange', { body: JSON.stringify(client.exchanges, null, 2), contentType: 'application/json' });
-    }
-  },
+  // Boxed as 'self': these run around every test, and each step Playwright records costs a
+  // captured stack and two messages to the runner; the test's own steps and errors are kept.
+  client: [
+    async ({ target }, use, testInfo) => {
+      await target.reset();
+      const client = new RecordingClient();
+      await use(client);
+      if (client.exchanges.length > 0) {
+        await testInfo.attach('exchange', { body: JSON.stringify(client.exchanges, null, 2), contentType: 'application/json' });
+      }
+    },
+    { box: 'self' },
+  ],
 
-  conformance: async ({ target, client }, use, testInfo) => {
-    await use({
-      target,
-      client,
-      testInfo,
-      beforeChange: (operation, url, principal) => backupBeforeChange(target, client, operation, url, principal),
-    });
-  },
+  conformance: [
+    async ({ target, client }, use, testInfo) => {
+      await use({
+        target,
+        client,
+        testInfo,
+        beforeChange: (operation, url, principal) => backupBeforeChange(target, client, operation, url, principal),
+      });
+    },
+    { box: 'self' },
+  ],
 });
 
 export { expect };
