@@ -4,7 +4,8 @@
  * reason why this target cannot provide one (the test is then skipped with that reason,
  * never passed). Tokens live in memory only: they are never written to a report or a log.
  */
-import { ConfidentialClientApplication } from '@azure/msal-node';
+// MSAL is loaded when a tenant run first signs in: mock and url runs never pay for it.
+import type { ConfidentialClientApplication } from '@azure/msal-node';
 import { decodeJwt, base64url } from 'jose';
 import type { Api } from '../../tools/spec/model.ts';
 import type { App, Tenant, User } from '../../tools/mock/tenant/model.ts';
@@ -242,8 +243,9 @@ export class MsalTokenSource implements TokenSource {
     };
   }
 
-  private client(clientId: string, clientSecret: string): ConfidentialClientApplication {
+  private async client(clientId: string, clientSecret: string): Promise<ConfidentialClientApplication> {
     const host = (this.settings.authority ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
+    const { ConfidentialClientApplication } = await import('@azure/msal-node');
     return new ConfidentialClientApplication({
       auth: { clientId, clientSecret, authority: `${host}/${this.settings.tenantId}` },
       // MSAL's own logging could print request details: keep it silent.
@@ -274,19 +276,19 @@ export class MsalTokenSource implements TokenSource {
     };
     switch (request.kind) {
       case 'application': {
-        const result = await this.client(this.settings.clientId, this.settings.clientSecret).acquireTokenByClientCredential({ scopes });
+        const result = await (await this.client(this.settings.clientId, this.settings.clientSecret)).acquireTokenByClientCredential({ scopes });
         return checked(result?.accessToken, request.permissions.slice(0, 1), [], 'AZURE_CLIENT_ID');
       }
       case 'applicationLacking': {
         const lacking = this.settings.lacking;
         if (!lacking) return { unavailable: 'set AZURE_LACKING_CLIENT_ID and AZURE_LACKING_CLIENT_SECRET (an app without photo permissions)' };
-        const result = await this.client(lacking.clientId, lacking.clientSecret).acquireTokenByClientCredential({ scopes });
+        const result = await (await this.client(lacking.clientId, lacking.clientSecret)).acquireTokenByClientCredential({ scopes });
         return checked(result?.accessToken, [], request.permissions, 'AZURE_LACKING_CLIENT_ID');
       }
       case 'delegatedWork': {
         const user = this.settings.delegated;
         if (!user) return { unavailable: 'set PHOTO_TENANT_USERNAME and PHOTO_TENANT_PASSWORD for delegated checks' };
-        const result = await this.client(this.settings.clientId, this.settings.clientSecret).acquireTokenByUsernamePassword({
+        const result = await (await this.client(this.settings.clientId, this.settings.clientSecret)).acquireTokenByUsernamePassword({
           scopes: [`${this.audiences[api]}/${request.permissions[0] ?? '.default'}`],
           username: user.username,
           password: user.password,

@@ -15,9 +15,9 @@ import { specJsonSchema, type Spec } from './model.ts';
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
-export const REPO_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
-export const DEFAULT_SPEC_PATH = resolve(REPO_ROOT, 'spec/profilephoto.yaml');
-export const SCHEMA_PATH = resolve(REPO_ROOT, 'spec/spec.schema.json');
+import { DEFAULT_SPEC_PATH, REPO_ROOT, SCHEMA_PATH } from './paths.ts';
+
+export { DEFAULT_SPEC_PATH, REPO_ROOT, SCHEMA_PATH };
 
 export class SpecError extends Error {
   constructor(
