@@ -40,8 +40,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', timeout: 60_000 },
   ],
 
-  // Boxed as 'self': these run around every test, and each step Playwright records costs a
-  // captured stack and two messages to the runner; the test's own steps and errors are kept.
+  // The fixtures below are boxed as 'self' (no recorded step): they run around every test, and
+  // each step Playwright records costs a captured stack and two messages to the runner.
   expectedFailures: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {

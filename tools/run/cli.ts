@@ -124,7 +124,7 @@ export function resultsFileFor(options: Pick<RunOptions, 'shard'>): string {
 }
 
 /** The environment the harness, the config and the reporter read. Secrets pass through untouched and unprinted. */
-export function runEnvironment(options: RunOptions, resultsFile: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function runEnvironment(options: RunOptions, resultsFile: string, env: NodeJS.ProcessEnv = process.env, expectedFailuresFile?: string): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env, PHOTO_TARGET: options.target };
   const set = (name: string, value: string | undefined) => {
     if (value === undefined) delete out[name];
@@ -139,6 +139,8 @@ export function runEnvironment(options: RunOptions, resultsFile: string, env: No
   set('PHOTO_GREP', options.grep);
   set('PHOTO_FAULTS', options.faults.length ? options.faults.join(',') : undefined);
   set('PHOTO_RESULTS_FILE', resultsFile);
+  // JSON list of the baseline's known deviations, which the harness marks as expected to fail.
+  set('PHOTO_EXPECTED_FAILURES_FILE', expectedFailuresFile);
   return out;
 }
 
@@ -257,7 +259,7 @@ export async function main(argv: string[]): Promise<number> {
   await writeFile(knownFile, JSON.stringify(expectations.deviations.map((d) => d.test)));
   let playwrightExit: number;
   try {
-    playwrightExit = await runPlaywright(playwrightArgs(options), { ...runEnvironment(options, resultsFile), PHOTO_EXPECTED_FAILURES_FILE: knownFile });
+    playwrightExit = await runPlaywright(playwrightArgs(options), runEnvironment(options, resultsFile, process.env, knownFile));
   } finally {
     await rm(knownDir, { recursive: true, force: true });
   }
