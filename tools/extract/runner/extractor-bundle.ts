@@ -1,5 +1,5 @@
 /**
- * Worker threads start without the parent's TypeScript loader, and registering tsx in each
+ * Worker processes start without the parent's TypeScript loader, and registering tsx in each
  * costs about a second of CPU (its own loader thread, every module resolved through it)
  * against a quarter second for plain JavaScript. So the pool loads the extractor as one
  * esbuild bundle of its TypeScript sources; npm packages stay external and load natively.

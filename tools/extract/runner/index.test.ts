@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, symlink, truncate, writeFile, mkdir } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, PageResult } from '../types.ts';
 import { counter } from './fixtures/fake-extractor/extractor.ts';
 import { extractFiles, MAX_PAGE_BYTES, SMALL_RUN_PAGES, type ExtractFilesOptions } from './index.ts';
+import { workerV8Flags } from './worker-pool.ts';
 
 const FAKE_EXTRACTOR = new URL('./fixtures/fake-extractor/extractor.ts', import.meta.url).href;
 const BROKEN_EXTRACTOR = new URL('./fixtures/broken-extractor/extractor.ts', import.meta.url).href;
@@ -144,6 +146,31 @@ describe('jobs', () => {
     assert.equal(problems[0]?.file, join(dir, 'b.md'));
     assert.equal(problems[0]?.ruleId, 'runner/timeout');
     assert.deepEqual(summary.crashed, [join(dir, 'b.md')]);
+  });
+
+  it("starts its workers with the V8 flags of the pool, not the runner's own", async () => {
+    const dir = await corpus({ 'a.md': page(1, '<!-- exec-argv -->'), 'b.md': page(2, '<!-- exec-argv -->') });
+    const { results } = await run(dir, { cache: false, jobs: 2 });
+    assert.deepEqual(
+      results.map((r) => r.facts.detection.title),
+      [workerV8Flags(2).join(' '), workerV8Flags(2).join(' ')],
+    );
+    assert.ok(workerV8Flags(2).includes('--no-turbo-inlining'));
+    assert.deepEqual(workerV8Flags(2, 4), ['--no-turbo-inlining'], 'helper GC threads stay on while cores are left over');
+    assert.deepEqual(workerV8Flags(2, 2), ['--no-turbo-inlining', '--single-threaded-gc']);
+  });
+
+  it("sends a worker's stray output to stderr, keeping stdout for the spec", async () => {
+    const dir = await corpus({ 'a.md': page(1, '<!-- print -->'), 'b.md': page(2) });
+    const script = `
+      import { extractFiles } from ${JSON.stringify(new URL('./index.ts', import.meta.url).href)};
+      let n = 0;
+      await extractFiles(${JSON.stringify(dir)}, { jobs: 2, cache: false, extractor: ${JSON.stringify(FAKE_EXTRACTOR)}, onResult: () => void n++ });
+      process.stdout.write(JSON.stringify({ results: n }));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), { results: 2 });
+    assert.match(child.stderr, /stray output from .*a\.md/);
   });
 
   it('stops with one clear error when the extractor cannot be loaded', async () => {

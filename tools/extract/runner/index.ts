@@ -1,6 +1,6 @@
 /**
  * The extractor's file runner: lists pages, reads and decodes them, answers unchanged pages
- * from a content-addressed cache, extracts the rest on a pool of worker threads (or in
+ * from a content-addressed cache, extracts the rest on a pool of worker processes (or in
  * process for jobs=1), and streams every PageResult to `onResult`.
  *
  * Order: results are delivered in the sorted order of the page paths, whatever the number
@@ -38,7 +38,7 @@ const DEFAULT_EXTRACTOR = new URL('../page.ts', import.meta.url);
 
 export interface ExtractFilesOptions {
   /**
-   * Worker threads; 1 extracts in this thread. Default: the available cores, except for a
+   * Worker processes; 1 extracts in this thread. Default: the available cores, except for a
    * run of fewer than SMALL_RUN_PAGES pages, which is extracted in this thread because
    * starting workers would cost more than they save.
    */
@@ -69,7 +69,7 @@ export interface ExtractFilesOptions {
    * when false: slower to start, and the fallback the runner takes by itself when bundling fails.
    */
   bundle?: boolean;
-  /** A page running longer is abandoned with a diagnostic (worker threads only). Default 120 s. */
+  /** A page running longer is abandoned with a diagnostic (worker processes only). Default 120 s. */
   pageTimeoutMs?: number;
 }
 

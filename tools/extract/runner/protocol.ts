@@ -1,4 +1,4 @@
-/** Messages between the runner and its worker threads, and the extractor module's shape. */
+/** Messages between the runner and its worker processes, and the extractor module's shape. */
 import type { PageInput, PageResult } from '../types.ts';
 
 export interface ExtractorModule {
@@ -12,5 +12,7 @@ export interface WorkerTask {
 
 export type WorkerReply =
   | { ready: true }
+  /** The extractor could not be loaded; the worker exits after sending this. */
+  | { fatal: string }
   | { id: number; json: string }
   | { id: number; error: string };

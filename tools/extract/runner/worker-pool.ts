@@ -1,10 +1,21 @@
 /**
- * A fixed pool of worker threads, each holding at most `perWorker` pages: one being
- * extracted and the next few already queued in its port, so a worker does not idle while
- * the main thread is off the CPU, yet no page waits in a worker's queue for long. A worker that dies or overruns
- * the page time limit is replaced; only the page it was working on fails.
+ * A fixed pool of worker processes, each holding at most `perWorker` pages: one being
+ * extracted and the next few already queued in its channel, so a worker does not idle while
+ * the runner is off the CPU, yet no page waits in a worker's queue for long. A worker that
+ * dies or overruns the page time limit is replaced; only the page it was working on fails.
+ *
+ * Processes rather than worker threads, for the V8 flags below, which only a process takes
+ * (measured over 1,200 scale pages, the runner with jobs=2 against jobs=1 pinned to one core,
+ * both with the same flags, alternated three times):
+ * - `--no-turbo-inlining`: most of a worker's optimizing-compiler time went into inlining
+ *   micromark's many small state functions into each other, about a third of all CPU on a
+ *   cold run, paid again by every worker. Without it a page costs less on one core, not more.
+ * - `--single-threaded-gc` when the pool fills the cores: V8's parallel and concurrent GC
+ *   helpers then only take turns with the other worker, and cost CPU to coordinate.
  */
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { PageInput } from '../types.ts';
 import type { WorkerModule } from './extractor-bundle.ts';
 import type { WorkerReply, WorkerTask } from './protocol.ts';
@@ -18,7 +29,7 @@ interface Task {
 }
 
 interface Slot {
-  worker: Worker;
+  worker: ChildProcess;
   ready: boolean;
   /** FIFO: the worker handles messages in order, so tasks[0] is the page being extracted. */
   tasks: Task[];
@@ -31,9 +42,16 @@ export interface WorkerPoolOptions {
   extractor: WorkerModule;
   perWorker: number;
   pageTimeoutMs: number;
+  /** V8 flags for the workers. Default: workerV8Flags(size). */
+  v8Flags?: readonly string[];
 }
 
-const WORKER_ENTRY = new URL('./worker.mjs', import.meta.url);
+const WORKER_ENTRY = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+
+/** The V8 flags a pool of `size` workers on `cores` cores starts them with (see the top of this file). */
+export function workerV8Flags(size: number, cores = availableParallelism()): string[] {
+  return ['--no-turbo-inlining', ...(size >= cores ? ['--single-threaded-gc'] : [])];
+}
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -64,22 +82,26 @@ export class WorkerPool {
     await Promise.all(
       this.slots.map((slot) => {
         clearTimeout(slot.timer);
-        return slot.worker.terminate();
+        return stop(slot.worker);
       }),
     );
   }
 
   private spawn(): Slot {
     const { href, needsTypeScript } = this.options.extractor;
-    // No resourceLimits: capping a worker's heap also shrinks its young generation, and the
-    // extra scavenges cost ~15% more CPU per page (measured over 300 scale pages). Runaway
-    // input is bounded before it gets here (the runner's 32 MB file limit, the extractor's 2 MB).
-    const worker = new Worker(WORKER_ENTRY, { workerData: { extractor: href, needsTypeScript } });
+    const worker = fork(WORKER_ENTRY, [JSON.stringify({ extractor: href, needsTypeScript })], {
+      // Only these flags: not the runner's own (a TypeScript loader, an inspector port).
+      execArgv: [...(this.options.v8Flags ?? workerV8Flags(this.options.size))],
+      // Strings (page text, result JSON) go through V8's serializer, not JSON with escapes.
+      serialization: 'advanced',
+      // A worker's stray output goes to stderr: stdout may be the spec (`--format json`).
+      stdio: ['ignore', 2, 2, 'ipc'],
+    });
     const slot: Slot = { worker, ready: false, tasks: [] };
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on('error', (error) => this.onDeath(slot, error));
-    worker.on('exit', (code) => {
-      if (!this.closed) this.onDeath(slot, new Error(`worker exited with code ${code}`));
+    worker.on('exit', (code, signal) => {
+      if (!this.closed) this.onDeath(slot, new Error(`worker exited with ${signal ?? `code ${code}`}`));
     });
     return slot;
   }
@@ -89,6 +111,11 @@ export class WorkerPool {
       slot.ready = true;
       this.pump();
       return;
+    }
+    if ('fatal' in reply) {
+      // The extractor did not even load (syntax error, missing export): every page would
+      // fail the same way, so stop the run with that one error instead.
+      return this.failAll(new Error(`extractor ${this.options.extractor.href} cannot be loaded in a worker: ${reply.fatal}`));
     }
     const task = slot.tasks.shift();
     if (!task || task.id !== reply.id) return this.failAll(new Error('worker replied out of order'));
@@ -123,7 +150,7 @@ export class WorkerPool {
       const [, ...waiting] = slot.tasks;
       slot.tasks = [];
       this.slots[index] = this.spawn();
-      void slot.worker.terminate();
+      void stop(slot.worker);
       this.queue.unshift(...waiting);
       current.settle({
         error: `extraction did not finish within ${this.options.pageTimeoutMs} ms; the worker was stopped`,
@@ -147,7 +174,7 @@ export class WorkerPool {
       best.tasks.push(task);
       this.peakPerWorker = Math.max(this.peakPerWorker, best.tasks.length);
       if (best.tasks.length === 1) this.armTimer(best);
-      best.worker.postMessage({ id: task.id, input: task.input } satisfies WorkerTask);
+      best.worker.send({ id: task.id, input: task.input } satisfies WorkerTask);
     }
   }
 
@@ -156,4 +183,13 @@ export class WorkerPool {
     const tasks = [...this.queue.splice(0), ...this.slots.flatMap((slot) => slot.tasks.splice(0))];
     for (const task of tasks) task.settle({ error: error.message, ruleId: 'runner/worker-crashed' });
   }
+}
+
+/** Ends a worker process at once: it holds nothing but the page it may be stuck in. */
+function stop(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    worker.once('exit', () => resolve());
+    worker.kill('SIGKILL');
+  });
 }

@@ -1,23 +1,34 @@
-// Worker thread entry: loads the extractor once, then extracts one page per message.
-// Plain JavaScript so a worker starts without a TypeScript loader: the runner normally hands
-// it a JavaScript bundle of the extractor (extractor-bundle.ts); only when no bundle could be
-// built does the worker register tsx, which costs about a second of CPU per worker.
+// Extraction worker process: loads the extractor once, then extracts one page per message.
+// A process, not a thread, because only a process takes V8 flags (worker-pool.ts says which
+// and why), and because a page that exhausts the heap then takes down one worker, not the run.
+// Plain JavaScript so it starts without a TypeScript loader: the runner normally hands it a
+// JavaScript bundle of the extractor (extractor-bundle.ts); only when no bundle could be
+// built does it register tsx, which costs about a second of CPU per worker.
 // Messages follow protocol.ts. The result goes back as a JSON string: the same bytes the
-// cache stores, serialized here to keep that work off the main thread.
-import { parentPort, workerData } from 'node:worker_threads';
+// cache stores, serialized here to keep that work off the runner's thread.
+const { extractor, needsTypeScript } = JSON.parse(process.argv[2] ?? '{}');
 
-const { extractor, needsTypeScript } = workerData;
-if (needsTypeScript) (await import('tsx/esm/api')).register();
-const { extractPage } = await import(extractor);
-if (typeof extractPage !== 'function') throw new Error(`${extractor} does not export extractPage()`);
+// The runner went away (finished, killed, crashed): there is nobody left to answer.
+process.on('disconnect', () => process.exit(0));
 
-parentPort.on('message', (task) => {
-  let reply;
-  try {
-    reply = { id: task.id, json: JSON.stringify(extractPage(task.input)) };
-  } catch (error) {
-    reply = { id: task.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
-  }
-  parentPort.postMessage(reply);
-});
-parentPort.postMessage({ ready: true });
+let extractPage;
+try {
+  if (needsTypeScript) (await import('tsx/esm/api')).register();
+  ({ extractPage } = await import(extractor));
+  if (typeof extractPage !== 'function') throw new Error(`${extractor} does not export extractPage()`);
+} catch (error) {
+  process.send({ fatal: error instanceof Error ? error.message : String(error) }, () => process.exit(1));
+}
+
+if (extractPage) {
+  process.on('message', (task) => {
+    let reply;
+    try {
+      reply = { id: task.id, json: JSON.stringify(extractPage(task.input)) };
+    } catch (error) {
+      reply = { id: task.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    }
+    process.send(reply);
+  });
+  process.send({ ready: true });
+}
