@@ -5,13 +5,20 @@
  *  1. extraction against the parser floor: extractPage() and a bare remark parse (gfm +
  *     front matter) over the same in-memory pages on one thread, each side in its own
  *     process (measure-floor.ts), halves run A-B then B-A so load drift falls on both;
- *  2. the runner with jobs=1 against jobs=2 over the scale corpus, halves run A-B then B-A,
- *     each pass a fresh process as a real run is (module loading, workers, JIT warm-up);
+ *  2. the runner on one core against the runner on both, over the scale corpus, halves run
+ *     A-B-C then C-B-A, each pass a fresh process as a real run is (module loading, workers,
+ *     JIT warm-up):
+ *     - one core: jobs=1 (extraction in the runner's thread) in a process pinned to one CPU
+ *       with `taskset`, started with the V8 flags the pool gives its workers, so the two
+ *       sides run the same engine and differ only in the cores they may use;
+ *     - both cores: jobs=2, the pool of two worker processes;
+ *     - and, for reference, jobs=1 unpinned with node's default flags, which is not one core:
+ *       V8's GC and compiler threads run beside it on the other core.
  *  3. the runner on the scale corpus, cold then warm (jobs=2, same cache), with memory and coverage;
  *  4. the runner on a grown corpus of 5,000+ perturbed pages (temporary, deleted at the end).
  * Runner passes run in child processes (measure-run.ts) so peak memory is each pass's own.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -19,6 +26,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../spec/io.ts';
 import { listPages } from '../extract/runner/list-pages.ts';
+import { workerV8Flags } from '../extract/runner/worker-pool.ts';
 import type { FloorMeasurement, FloorRequest } from './extract/measure-floor.ts';
 import type { PassMeasurement, RunRequest } from './extract/measure-run.ts';
 import { writePerturbedCorpus } from './extract/perturb-corpus.ts';
@@ -63,10 +71,33 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** The first CPU this process may run on (Linux), for a pass pinned to one core. */
+function firstAllowedCpu(): number | undefined {
+  try {
+    const list = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return list ? Number(list[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hasTaskset(): boolean {
+  return spawnSync('taskset', ['-c', String(firstAllowedCpu() ?? 0), 'true']).status === 0;
+}
+
+interface ChildOptions {
+  /** Run pinned to this CPU (taskset). */
+  cpu?: number;
+  /** V8 flags for node. */
+  v8Flags?: readonly string[];
+}
+
 /** A bench helper script in a child process: one JSON request in, one JSON line out. */
-function runChild<T>(script: string, request: object): Promise<T> {
+function runChild<T>(script: string, request: object, options: ChildOptions = {}): Promise<T> {
   return new Promise((resolveChild, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(request)], {
+    const node = [process.execPath, ...(options.v8Flags ?? []), '--import', 'tsx', script, JSON.stringify(request)];
+    const command = options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
+    const child = spawn(command[0]!, command.slice(1), {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -83,7 +114,7 @@ function runChild<T>(script: string, request: object): Promise<T> {
 /** Step 1: one side of the parser-floor comparison. */
 const measureFloor = (request: FloorRequest) => runChild<FloorMeasurement>(MEASURE_FLOOR, request);
 /** Steps 2 to 4: one runner pass. */
-const measureRun = (request: RunRequest) => runChild<PassMeasurement>(MEASURE_RUN, request);
+const measureRun = (request: RunRequest, options?: ChildOptions) => runChild<PassMeasurement>(MEASURE_RUN, request, options);
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const perSecond = (pages: number, ms: number) => `${((pages * 1000) / ms).toFixed(1)} pages/s`;
@@ -126,12 +157,23 @@ async function main(): Promise<number> {
 
     const base = { extractor: extractorHref, inputs: [SCALE_DIR], warm: false, coverage: false };
     const halves = halvesOf(scalePages.length);
-    const speed = { one: [] as PassMeasurement[], two: [] as PassMeasurement[] };
-    log(`2/4 runner jobs=1 against jobs=2 over ${scalePages.length} pages, cold, halves A-B B-A`);
+    const cpu0 = firstAllowedCpu();
+    const pinning = cpu0 !== undefined && hasTaskset();
+    type Side = 'oneCore' | 'jobs1' | 'jobs2';
+    const sides: Record<Side, { request: Omit<RunRequest, 'slice'>; options?: ChildOptions }> = {
+      // The flags a pool filling its cores gives each worker: here one worker on one core.
+      oneCore: { request: { ...base, jobs: 1, cacheDir: false }, options: { cpu: cpu0, v8Flags: workerV8Flags(1, 1) } },
+      jobs1: { request: { ...base, jobs: 1, cacheDir: false } },
+      jobs2: { request: { ...base, jobs: 2, cacheDir: false } },
+    };
+    const order: Side[] = pinning ? ['oneCore', 'jobs1', 'jobs2'] : ['jobs1', 'jobs2'];
+    const speed: Record<Side, PassMeasurement[]> = { oneCore: [], jobs1: [], jobs2: [] };
+    log(
+      `2/4 runner on one core${pinning ? ` (CPU ${cpu0})` : ' (no taskset: skipped)'}, jobs=1 and jobs=2 over ${scalePages.length} pages, cold, halves A-B-C C-B-A`,
+    );
     for (const [i, slice] of halves.entries()) {
-      for (const jobs of i === 0 ? [1, 2] : [2, 1]) {
-        const pass = await measureRun({ ...base, slice, jobs, cacheDir: false });
-        (jobs === 1 ? speed.one : speed.two).push(pass);
+      for (const side of i === 0 ? order : [...order].reverse()) {
+        speed[side].push(await measureRun({ ...sides[side].request, slice }, sides[side].options));
       }
     }
     log(`3/4 runner jobs=2, cold then warm, ${scalePages.length} pages`);
@@ -151,18 +193,29 @@ async function main(): Promise<number> {
 
     const n = scalePages.length;
     const sum = (passes: PassMeasurement[], pick: (p: PassMeasurement) => number) => passes.reduce((t, p) => t + pick(p), 0);
-    const wall = { one: sum(speed.one, (p) => p.cold.durationMs), two: sum(speed.two, (p) => p.cold.durationMs) };
-    const cpu = { one: sum(speed.one, (p) => p.cold.cpuMs), two: sum(speed.two, (p) => p.cold.cpuMs) };
+    const wall = {
+      oneCore: sum(speed.oneCore, (p) => p.cold.durationMs),
+      one: sum(speed.jobs1, (p) => p.cold.durationMs),
+      two: sum(speed.jobs2, (p) => p.cold.durationMs),
+    };
+    const cpu = {
+      oneCore: sum(speed.oneCore, (p) => p.cold.cpuMs),
+      one: sum(speed.jobs1, (p) => p.cold.cpuMs),
+      two: sum(speed.jobs2, (p) => p.cold.cpuMs),
+    };
     const ratio = floor.extractCpuMs / floor.parseCpuMs;
     const wallRatio = floor.extractMs / floor.parseMs;
-    const speedUp = wall.one / wall.two;
+    const speedUp = pinning ? wall.oneCore / wall.two : Number.NaN;
+    const jobsSpeedUp = wall.one / wall.two;
     const warmMs = scale.warm?.durationMs ?? Number.POSITIVE_INFINITY;
     const warmFactor = scale.cold.durationMs / warmMs;
     const rssGrowth = grown.peakRssBytes / scale.peakRssBytes;
-    const passes = [...speed.one, ...speed.two, scale, grown];
+    const passes = [...speed.oneCore, ...speed.jobs1, ...speed.jobs2, scale, grown];
     const crashed = [...new Set([...floor.crashed, ...passes.flatMap((p) => p.cold.summary.crashed)])];
     const unreadable = [...new Set([...floor.unreadable, ...passes.flatMap((p) => p.cold.summary.unreadable)])];
-    const sameSpec = speed.one.every((p, i) => p.specSha256 === speed.two[i]?.specSha256);
+    const sameSpec = speed.jobs2.every(
+      (p, i) => p.specSha256 === speed.jobs1[i]?.specSha256 && (!pinning || p.specSha256 === speed.oneCore[i]?.specSha256),
+    );
     const scaleCoverage = scale.coverage ?? { pagesWithRequestBlock: 0, withOperation: 0, missing: [] };
     const grownCoverage = grown.coverage ?? { pagesWithRequestBlock: 0, withOperation: 0, missing: [] };
 
@@ -176,14 +229,26 @@ async function main(): Promise<number> {
       ['extractPage, 1 thread, same pages', perSecond(floor.pages, floor.extractMs), '', ''],
       ['  ratio extraction / parse, CPU time', ratio.toFixed(2), `<= ${TARGETS.ratio}`, verdict(ratio <= TARGETS.ratio)],
       ['  ratio extraction / parse, wall time (load-sensitive)', wallRatio.toFixed(2), '', ''],
-      [`runner jobs=1 cold, ${n} pages`, `${perSecond(n, wall.one)} (${seconds(wall.one)})`, '', ''],
-      [`runner jobs=2 cold, ${n} pages`, `${perSecond(n, wall.two)} (${seconds(wall.two)})`, '', ''],
-      ['  speed-up jobs=2 / jobs=1', speedUp.toFixed(2), `>= ${TARGETS.speedUp}`, verdict(speedUp >= TARGETS.speedUp)],
-      ['  CPU time (all threads) jobs=1 / jobs=2', `${seconds(cpu.one)} / ${seconds(cpu.two)}`, '', ''],
+      [
+        `runner on one core (jobs=1 pinned, workers' V8 flags), ${n} pages`,
+        pinning ? `${perSecond(n, wall.oneCore)} (${seconds(wall.oneCore)})` : 'not measured (no taskset)',
+        '',
+        '',
+      ],
+      [`runner jobs=2 (two worker processes), ${n} pages`, `${perSecond(n, wall.two)} (${seconds(wall.two)})`, '', ''],
+      [
+        '  speed-up both cores / one core',
+        pinning ? speedUp.toFixed(2) : '-',
+        `>= ${TARGETS.speedUp}`,
+        pinning ? verdict(speedUp >= TARGETS.speedUp) : 'not measured',
+      ],
+      ['  CPU time (all threads and workers), one core / both', `${seconds(cpu.oneCore)} / ${seconds(cpu.two)}`, '', ''],
       // What the work itself allows when both cores are free: the wall-clock figure above
       // cannot show more than the share of the cores the machine gives this process.
-      ['  speed-up the CPU cost allows on 2 idle cores', ((2 * cpu.one) / cpu.two).toFixed(2), '', ''],
-      ['  spec identical for jobs=1 and jobs=2', sameSpec ? 'yes' : 'no', 'yes', verdict(sameSpec)],
+      ['  speed-up the CPU cost allows on 2 idle cores', pinning ? ((2 * cpu.oneCore) / cpu.two).toFixed(2) : '-', '', ''],
+      [`runner jobs=1 unpinned, node's default flags, ${n} pages`, `${perSecond(n, wall.one)} (${seconds(wall.one)}, CPU ${seconds(cpu.one)})`, '', ''],
+      ['  speed-up jobs=2 / jobs=1 unpinned (V8 threads use the 2nd core)', jobsSpeedUp.toFixed(2), '', ''],
+      ['  spec identical for one core, jobs=1 and jobs=2', sameSpec ? 'yes' : 'no', 'yes', verdict(sameSpec)],
       [`runner jobs=2 cold, ${n} pages, cache on`, `${perSecond(n, scale.cold.durationMs)} (${seconds(scale.cold.durationMs)})`, '', ''],
       [
         `runner jobs=2 warm, ${n} pages`,

@@ -5,6 +5,7 @@
  * prints one JSON line (PassMeasurement).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { SpecBuilder } from '../../extract/merge.ts';
 import { extractFiles, type RunSummary } from '../../extract/runner/index.ts';
@@ -26,7 +27,7 @@ export interface RunRequest {
 
 export interface PassFigures {
   durationMs: number;
-  /** CPU time of the whole process, all threads. */
+  /** CPU time of this process (all threads) and of its worker processes. */
   cpuMs: number;
   summary: Omit<RunSummary, 'durationMs'>;
 }
@@ -37,12 +38,46 @@ export interface PassMeasurement {
   warm?: PassFigures;
   /** sha256 of the spec built from the cold pass. */
   specSha256: string;
-  /** Whole process, all threads (getrusage maxrss), at the end of the cold pass. */
+  /** This process and its worker processes together, sampled every 20 ms, and never less than this process's own high-water mark. */
   peakRssBytes: number;
   /** Main thread's V8 heap, sampled every 20 ms during the cold pass. */
   peakHeapBytes: number;
   coverage?: { pagesWithRequestBlock: number; withOperation: number; missing: string[] };
   messages: { errors: number; warnings: number };
+}
+
+// Linux's /proc: the runner's worker processes are children of this one, so their memory and
+// CPU count here as the threads of a thread pool would.
+const CLOCK_TICKS_PER_SECOND = 100;
+const PAGE_BYTES = 4096;
+
+/** CPU ms of this process and of the children it has waited for (utime stime cutime cstime). */
+function treeCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Resident bytes of this process and of its live children. */
+function treeRssBytes(): number {
+  let bytes = process.memoryUsage.rss();
+  for (const task of readdirSync('/proc/self/task')) {
+    let children: string[];
+    try {
+      children = readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(' ').filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const pid of children) {
+      try {
+        bytes += Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_BYTES;
+      } catch {
+        // exited between the two reads
+      }
+    }
+  }
+  return bytes;
 }
 
 async function measurePass(request: RunRequest): Promise<PassMeasurement> {
@@ -53,13 +88,15 @@ async function measurePass(request: RunRequest): Promise<PassMeasurement> {
   const operationsByPage = new Map<string, boolean>();
   const messages = { errors: 0, warnings: 0 };
   let peakHeapBytes = 0;
+  let peakTreeRssBytes = 0;
   const sampler = setInterval(() => {
     peakHeapBytes = Math.max(peakHeapBytes, process.memoryUsage().heapUsed);
+    peakTreeRssBytes = Math.max(peakTreeRssBytes, treeRssBytes());
   }, 20);
 
   const pass = async (record: boolean): Promise<PassFigures> => {
     const started = performance.now();
-    const cpu = process.cpuUsage();
+    const cpuBefore = treeCpuMs();
     const { durationMs: _own, ...summary } = await extractFiles(pages, {
       jobs: request.jobs,
       cache: request.cacheDir,
@@ -78,14 +115,14 @@ async function measurePass(request: RunRequest): Promise<PassMeasurement> {
         if (record && request.coverage) operationsByPage.set(file, false);
       },
     });
-    const usage = process.cpuUsage(cpu);
-    return { durationMs: performance.now() - started, cpuMs: (usage.user + usage.system) / 1000, summary };
+    // The workers have exited and been waited for when extractFiles returns.
+    return { durationMs: performance.now() - started, cpuMs: treeCpuMs() - cpuBefore, summary };
   };
 
   const cold = await pass(true);
   const specSha256 = createHash('sha256').update(JSON.stringify(builder.build().spec)).digest('hex');
   clearInterval(sampler);
-  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  const peakRssBytes = Math.max(peakTreeRssBytes, process.resourceUsage().maxRSS * 1024);
   const warm = request.warm ? await pass(false) : undefined;
 
   let coverage: PassMeasurement['coverage'];
