@@ -13,7 +13,11 @@
  *       sides run the same engine and differ only in the cores they may use;
  *     - both cores: jobs=2, the pool of two worker processes;
  *     - and, for reference, jobs=1 unpinned with node's default flags, which is not one core:
- *       V8's GC and compiler threads run beside it on the other core.
+ *       V8's GC and compiler threads run beside it on the other core;
+ *     - the machine's own ceiling for this kind of work, with no project code: the bare remark
+ *       parse of the two halves one after the other pinned to one core, against both halves at
+ *       once in two processes. Two parsers side by side slow each other down here (shared
+ *       caches and memory), so the runner's speed-up is read against this figure;
  *  3. the runner on the scale corpus, cold then warm (jobs=2, same cache), with memory and coverage;
  *  4. the runner on a grown corpus of 5,000+ perturbed pages (temporary, deleted at the end).
  * Runner passes run in child processes (measure-run.ts) so peak memory is each pass's own.
@@ -111,8 +115,8 @@ function runChild<T>(script: string, request: object, options: ChildOptions = {}
   });
 }
 
-/** Step 1: one side of the parser-floor comparison. */
-const measureFloor = (request: FloorRequest) => runChild<FloorMeasurement>(MEASURE_FLOOR, request);
+/** Step 1: one side of the parser-floor comparison (and of the machine's ceiling in step 2). */
+const measureFloor = (request: FloorRequest, options?: ChildOptions) => runChild<FloorMeasurement>(MEASURE_FLOOR, request, options);
 /** Steps 2 to 4: one runner pass. */
 const measureRun = (request: RunRequest, options?: ChildOptions) => runChild<PassMeasurement>(MEASURE_RUN, request, options);
 
@@ -175,6 +179,19 @@ async function main(): Promise<number> {
       for (const side of i === 0 ? order : [...order].reverse()) {
         speed[side].push(await measureRun({ ...sides[side].request, slice }, sides[side].options));
       }
+    }
+    let ceiling = Number.NaN;
+    if (pinning) {
+      log(`2/4 the machine's ceiling: bare remark parse, halves one after the other on CPU ${cpu0}, then both at once`);
+      const flags = workerV8Flags(1, 1);
+      const parse = (slice: [number, number], cpu?: number) =>
+        measureFloor({ side: 'parse', inputs: [SCALE_DIR], slice, extractor: extractorHref }, { v8Flags: flags, ...(cpu === undefined ? {} : { cpu }) });
+      const [first, second] = halves as [[number, number], [number, number]];
+      const alone = [await parse(first, cpu0)];
+      const together = await Promise.all([parse(first), parse(second)]);
+      alone.push(await parse(second, cpu0));
+      const span = Math.max(...together.map((m) => m.endedAtMs)) - Math.min(...together.map((m) => m.startedAtMs));
+      ceiling = (alone[0]!.wallMs + alone[1]!.wallMs) / span;
     }
     log(`3/4 runner jobs=2, cold then warm, ${scalePages.length} pages`);
     const scale = await measureRun({
@@ -246,6 +263,7 @@ async function main(): Promise<number> {
       // What the work itself allows when both cores are free: the wall-clock figure above
       // cannot show more than the share of the cores the machine gives this process.
       ['  speed-up the CPU cost allows on 2 idle cores', pinning ? ((2 * cpu.oneCore) / cpu.two).toFixed(2) : '-', '', ''],
+      ['  the machine\'s ceiling: bare remark parse, both cores / one core', pinning ? ceiling.toFixed(2) : '-', '', ''],
       [`runner jobs=1 unpinned, node's default flags, ${n} pages`, `${perSecond(n, wall.one)} (${seconds(wall.one)}, CPU ${seconds(cpu.one)})`, '', ''],
       ['  speed-up jobs=2 / jobs=1 unpinned (V8 threads use the 2nd core)', jobsSpeedUp.toFixed(2), '', ''],
       ['  spec identical for one core, jobs=1 and jobs=2', sameSpec ? 'yes' : 'no', 'yes', verdict(sameSpec)],

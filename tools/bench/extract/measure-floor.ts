@@ -27,6 +27,9 @@ export interface FloorMeasurement {
   wallMs: number;
   /** CPU time of the process: on a machine shared with other work it measures the work, not the wait. */
   cpuMs: number;
+  /** When the timed loop began and ended, in ms since the epoch: spans of processes run side by side. */
+  startedAtMs: number;
+  endedAtMs: number;
   crashed: string[];
   unreadable: string[];
 }
@@ -73,11 +76,14 @@ async function measureFloor(request: FloorRequest): Promise<FloorMeasurement> {
   const cpu = process.cpuUsage();
   each(texts);
   const usage = process.cpuUsage(cpu);
+  const ended = performance.now();
   return {
     side: request.side,
     pages: texts.length,
-    wallMs: performance.now() - started,
+    wallMs: ended - started,
     cpuMs: (usage.user + usage.system) / 1000,
+    startedAtMs: performance.timeOrigin + started,
+    endedAtMs: performance.timeOrigin + ended,
     crashed: [...crashed],
     unreadable,
   };
