@@ -75,18 +75,24 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** The first CPU this process may run on (Linux), for a pass pinned to one core. */
-function firstAllowedCpu(): number | undefined {
+/**
+ * Two CPUs this process may run on (Linux): the first and the last allowed. Pinned passes
+ * alternate between them, so a core that the host happens to slow down (its interrupts, a
+ * neighbour's load) does not weigh on one side of a comparison only.
+ */
+function pinnableCpus(): [number, number] | undefined {
   try {
-    const list = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    return list ? Number(list[1]) : undefined;
+    const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    const cpus = (list ?? '').split(',').flatMap((range) => {
+      const [from, to = from] = range.split('-').map(Number);
+      return from === undefined || Number.isNaN(from) || Number.isNaN(to) ? [] : [from, to];
+    });
+    if (cpus.length === 0) return undefined;
+    const ok = spawnSync('taskset', ['-c', String(cpus[0]), 'true']).status === 0;
+    return ok ? [cpus[0]!, cpus[cpus.length - 1]!] : undefined;
   } catch {
     return undefined;
   }
-}
-
-function hasTaskset(): boolean {
-  return spawnSync('taskset', ['-c', String(firstAllowedCpu() ?? 0), 'true']).status === 0;
 }
 
 interface ChildOptions {
@@ -161,35 +167,36 @@ async function main(): Promise<number> {
 
     const base = { extractor: extractorHref, inputs: [SCALE_DIR], warm: false, coverage: false };
     const halves = halvesOf(scalePages.length);
-    const cpu0 = firstAllowedCpu();
-    const pinning = cpu0 !== undefined && hasTaskset();
+    const pinned = pinnableCpus();
+    const pinning = pinned !== undefined;
     type Side = 'oneCore' | 'jobs1' | 'jobs2';
     const sides: Record<Side, { request: Omit<RunRequest, 'slice'>; options?: ChildOptions }> = {
       // The flags a pool filling its cores gives each worker: here one worker on one core.
-      oneCore: { request: { ...base, jobs: 1, cacheDir: false }, options: { cpu: cpu0, v8Flags: workerV8Flags(1, 1) } },
+      oneCore: { request: { ...base, jobs: 1, cacheDir: false }, options: { v8Flags: workerV8Flags(1, 1) } },
       jobs1: { request: { ...base, jobs: 1, cacheDir: false } },
       jobs2: { request: { ...base, jobs: 2, cacheDir: false } },
     };
     const order: Side[] = pinning ? ['oneCore', 'jobs1', 'jobs2'] : ['jobs1', 'jobs2'];
     const speed: Record<Side, PassMeasurement[]> = { oneCore: [], jobs1: [], jobs2: [] };
     log(
-      `2/4 runner on one core${pinning ? ` (CPU ${cpu0})` : ' (no taskset: skipped)'}, jobs=1 and jobs=2 over ${scalePages.length} pages, cold, halves A-B-C C-B-A`,
+      `2/4 runner on one core${pinning ? ` (CPU ${pinned[0]}, then ${pinned[1]})` : ' (no taskset: skipped)'}, jobs=1 and jobs=2 over ${scalePages.length} pages, cold, halves A-B-C C-B-A`,
     );
     for (const [i, slice] of halves.entries()) {
       for (const side of i === 0 ? order : [...order].reverse()) {
-        speed[side].push(await measureRun({ ...sides[side].request, slice }, sides[side].options));
+        const options = side === 'oneCore' ? { ...sides[side].options, cpu: pinned?.[i] } : sides[side].options;
+        speed[side].push(await measureRun({ ...sides[side].request, slice }, options));
       }
     }
     let ceiling = Number.NaN;
     if (pinning) {
-      log(`2/4 the machine's ceiling: bare remark parse, halves one after the other on CPU ${cpu0}, then both at once`);
+      log(`2/4 the machine's ceiling: bare remark parse, halves one after the other on CPU ${pinned[0]} then ${pinned[1]}, and both at once`);
       const flags = workerV8Flags(1, 1);
       const parse = (slice: [number, number], cpu?: number) =>
         measureFloor({ side: 'parse', inputs: [SCALE_DIR], slice, extractor: extractorHref }, { v8Flags: flags, ...(cpu === undefined ? {} : { cpu }) });
       const [first, second] = halves as [[number, number], [number, number]];
-      const alone = [await parse(first, cpu0)];
+      const alone = [await parse(first, pinned[0])];
       const together = await Promise.all([parse(first), parse(second)]);
-      alone.push(await parse(second, cpu0));
+      alone.push(await parse(second, pinned[1]));
       const span = Math.max(...together.map((m) => m.endedAtMs)) - Math.min(...together.map((m) => m.startedAtMs));
       ceiling = (alone[0]!.wallMs + alone[1]!.wallMs) / span;
     }
@@ -263,6 +270,7 @@ async function main(): Promise<number> {
       // What the work itself allows when both cores are free: the wall-clock figure above
       // cannot show more than the share of the cores the machine gives this process.
       ['  speed-up the CPU cost allows on 2 idle cores', pinning ? ((2 * cpu.oneCore) / cpu.two).toFixed(2) : '-', '', ''],
+      // Above 2, the pinned core itself was slowed during the run, and the speed-up with it.
       ['  the machine\'s ceiling: bare remark parse, both cores / one core', pinning ? ceiling.toFixed(2) : '-', '', ''],
       [`runner jobs=1 unpinned, node's default flags, ${n} pages`, `${perSecond(n, wall.one)} (${seconds(wall.one)}, CPU ${seconds(cpu.one)})`, '', ''],
       ['  speed-up jobs=2 / jobs=1 unpinned (V8 threads use the 2nd core)', jobsSpeedUp.toFixed(2), '', ''],

@@ -4,14 +4,14 @@
  * the runner is off the CPU, yet no page waits in a worker's queue for long. A worker that
  * dies or overruns the page time limit is replaced; only the page it was working on fails.
  *
- * Processes rather than worker threads, for the V8 flags below, which only a process takes
- * (measured over 1,200 scale pages, the runner with jobs=2 against jobs=1 pinned to one core,
- * both with the same flags, alternated three times):
- * - `--no-turbo-inlining`: most of a worker's optimizing-compiler time went into inlining
- *   micromark's many small state functions into each other, about a third of all CPU on a
- *   cold run, paid again by every worker. Without it a page costs less on one core, not more.
- * - `--single-threaded-gc` when the pool fills the cores: V8's parallel and concurrent GC
- *   helpers then only take turns with the other worker, and cost CPU to coordinate.
+ * Processes rather than worker threads, for two V8 flags that only a process takes. Measured
+ * on a cold run over 1,200 scale pages:
+ * - `--no-turbo-inlining`: about a fifth of all CPU went to V8's optimizing compiler inlining
+ *   micromark's many small state functions into each other, and every worker pays it again.
+ *   V8's helper threads took 7.7 s of 19 s with it, 3.8 to 5.1 s without, while the thread
+ *   that extracts spent no more (12.7 s against 11.3 to 12.6 s).
+ * - `--single-threaded-gc` when the pool fills the cores: the GC's helper threads then only
+ *   take turns with the other worker, and cost CPU to coordinate.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -187,7 +187,8 @@ export class WorkerPool {
 
 /** Ends a worker process at once: it holds nothing but the page it may be stuck in. */
 function stop(worker: ChildProcess): Promise<void> {
-  if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+  const gone = worker.pid === undefined || worker.exitCode !== null || worker.signalCode !== null;
+  if (gone) return Promise.resolve();
   return new Promise((resolve) => {
     worker.once('exit', () => resolve());
     worker.kill('SIGKILL');
