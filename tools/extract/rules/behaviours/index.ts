@@ -27,11 +27,18 @@ export const behavioursRule: RuleFactory = () => ({
     const behaviours: BehaviourFact[] = [];
     const seen = new Set<string>();
     const sentences = context.view.sentences;
+    // A note's link often sits in its last sentence ("To learn more, see ..."). Collected once
+    // per block: a reference page has hundreds of sentences.
+    const linksByBlock = new Map<number, string[]>();
+    for (const s of sentences) {
+      const links = linksByBlock.get(s.block);
+      if (links) links.push(...s.links);
+      else linksByBlock.set(s.block, [...s.links]);
+    }
     sentences.forEach((sentence, i) => {
       const text = bothOf(sentence);
       const kinds: BehaviourKind[] = [];
-      // A note's link often sits in its last sentence ("To learn more, see ...").
-      const blockLinks = sentences.filter((s) => s.block === sentence.block).flatMap((s) => s.links);
+      const blockLinks = linksByBlock.get(sentence.block) ?? [];
       const previous = sentences[i - 1];
       const sameBlockBefore = previous && previous.block === sentence.block ? bothOf(previous) : '';
       if (sentence.container !== 'listItem' && mentions('directory', text) && mentions('first', sameBlockBefore, text) && !mentions('anyDimension', text)) {
