@@ -42,8 +42,6 @@ export interface WorkerPoolOptions {
   extractor: WorkerModule;
   perWorker: number;
   pageTimeoutMs: number;
-  /** V8 flags for the workers. Default: workerV8Flags(size). */
-  v8Flags?: readonly string[];
 }
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -91,7 +89,7 @@ export class WorkerPool {
     const { href, needsTypeScript } = this.options.extractor;
     const worker = fork(WORKER_ENTRY, [JSON.stringify({ extractor: href, needsTypeScript })], {
       // Only these flags: not the runner's own (a TypeScript loader, an inspector port).
-      execArgv: [...(this.options.v8Flags ?? workerV8Flags(this.options.size))],
+      execArgv: workerV8Flags(this.options.size),
       // Strings (page text, result JSON) go through V8's serializer, not JSON with escapes.
       serialization: 'advanced',
       // A worker's stray output goes to stderr: stdout may be the spec (`--format json`).

@@ -20,6 +20,17 @@ const fixture = await loadTenantFixture();
 let clock = Date.parse('2026-11-24T20:00:00Z');
 const identity: IdentityPlatform = await createIdentityPlatform({ fixture, baseUrl: BASE, now: () => clock });
 
+/** Runs `check` with the identity platform's clock moved on, then puts the clock back. */
+async function secondsLater(seconds: number, check: () => Promise<void>): Promise<void> {
+  const saved = clock;
+  clock += seconds * 1000;
+  try {
+    await check();
+  } finally {
+    clock = saved;
+  }
+}
+
 const form = (fields: Record<string, string>) => new URLSearchParams(fields);
 const clientCredentials = (app: { id: string; secret: string }, scope = 'https://graph.microsoft.com/.default', tenant = CONTOSO) =>
   identity.token(tenant, form({ grant_type: 'client_credentials', client_id: app.id, client_secret: app.secret, scope }));
@@ -253,13 +264,7 @@ describe('authenticate', () => {
   it('an accepted token still expires (a cached principal is not kept past exp)', async () => {
     const token = bearer(await mint({ lifetimeSeconds: 60 }));
     assert.equal((await identity.authenticate(token, graph)).kind, 'application');
-    const saved = clock;
-    clock += 61_000;
-    try {
-      assert.equal((await refusal(identity.authenticate(token, graph))).status, 401);
-    } finally {
-      clock = saved;
-    }
+    await secondsLater(61, async () => assert.equal((await refusal(identity.authenticate(token, graph))).status, 401));
   });
 
   it('a token accepted for Graph is still refused for Outlook', async () => {
@@ -275,13 +280,7 @@ describe('authenticate', () => {
       const on = { ...graph, connection };
       assert.equal((await identity.authenticate(token, on)).kind, 'application');
       assert.equal((await identity.authenticate(token, on)).kind, 'application');
-      const saved = clock;
-      clock += 61_000;
-      try {
-        assert.equal((await refusal(identity.authenticate(token, on))).status, 401);
-      } finally {
-        clock = saved;
-      }
+      await secondsLater(61, async () => assert.equal((await refusal(identity.authenticate(token, on))).status, 401));
     });
 
     it('another token on the same connection is checked on its own', async () => {
