@@ -156,8 +156,9 @@ describe('jobs', () => {
       [workerV8Flags(2).join(' '), workerV8Flags(2).join(' ')],
     );
     assert.ok(workerV8Flags(2).includes('--no-turbo-inlining'));
-    assert.deepEqual(workerV8Flags(2, 4), ['--no-turbo-inlining'], 'helper GC threads stay on while cores are left over');
-    assert.deepEqual(workerV8Flags(2, 2), ['--no-turbo-inlining', '--single-threaded-gc']);
+    const lateOptimizing = ['--no-turbo-inlining', '--interrupt-budget=270336'];
+    assert.deepEqual(workerV8Flags(2, 4), lateOptimizing, 'helper GC threads stay on while cores are left over');
+    assert.deepEqual(workerV8Flags(2, 2), [...lateOptimizing, '--single-threaded-gc']);
   });
 
   it("sends a worker's stray output to stderr, keeping stdout for the spec", async () => {

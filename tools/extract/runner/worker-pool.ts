@@ -10,6 +10,16 @@
  *   micromark's many small state functions into each other, and every worker pays it again.
  *   V8's helper threads took 7.7 s of 19 s with it, 3.8 to 5.1 s without, while the thread
  *   that extracts spent no more (12.7 s against 11.3 to 12.6 s).
+ * - `--interrupt-budget` at four times V8's default (66 KiB of bytecode executed): a function
+ *   is optimized once it has run that much. At the default, most functions that optimizing
+ *   compiler took were run once per page (the rules' run(), mdast's compiler(), detect()), not
+ *   the parser's hot loops, and a few of them again after each new kind of page deoptimized
+ *   them. Over the 2,422 scale pages in one process: 1,000 to 1,150 compilations, 4.6 to
+ *   5.5 s of compiler time; at four times the budget 820 to 840 and 2.7 to 3.2 s. Each
+ *   worker pays this alone, so it weighs on a pool twice: jobs=2 over the scale corpus,
+ *   5 alternations, 17.6 to 18.5 s at the default against 16.1 to 18.1 s (5.6% less on
+ *   average, faster in every pair), while one process alone showed no difference beyond
+ *   this machine's noise.
  * - `--single-threaded-gc` when the pool fills the cores: the GC's helper threads then only
  *   take turns with the other worker, and cost CPU to coordinate.
  */
@@ -46,9 +56,12 @@ export interface WorkerPoolOptions {
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 
+// V8's own default (`node --v8-options`), in bytes of bytecode executed.
+const V8_DEFAULT_INTERRUPT_BUDGET = 66 * 1024;
+
 /** The V8 flags a pool of `size` workers on `cores` cores starts them with (see the top of this file). */
 export function workerV8Flags(size: number, cores = availableParallelism()): string[] {
-  return ['--no-turbo-inlining', ...(size >= cores ? ['--single-threaded-gc'] : [])];
+  return ['--no-turbo-inlining', `--interrupt-budget=${4 * V8_DEFAULT_INTERRUPT_BUDGET}`, ...(size >= cores ? ['--single-threaded-gc'] : [])];
 }
 
 export class WorkerPool {
