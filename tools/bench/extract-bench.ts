@@ -4,7 +4,9 @@
  *
  *  1. extraction against the parser floor: extractPage() and a bare remark parse (gfm +
  *     front matter) over the same in-memory pages on one thread, each side in its own
- *     process (measure-floor.ts), halves run A-B then B-A so load drift falls on both;
+ *     long-lived process (measure-floor.ts), timed in alternating chunks of 100 pages, A-B
+ *     then B-A: the two sides of each chunk run seconds apart, so a minute when the host
+ *     is slow weighs on both, where two passes a minute apart could differ by 30%;
  *  2. the runner on one core against the runner on both, over the whole scale corpus, in
  *     rounds run A-B then B-A, each pass a fresh process as a real run is (module loading,
  *     workers, JIT warm-up):
@@ -28,6 +30,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -35,7 +38,7 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../spec/io.ts';
 import { listPages } from '../extract/runner/list-pages.ts';
 import { workerV8Flags } from '../extract/runner/worker-pool.ts';
-import type { FloorMeasurement, FloorRequest } from './extract/measure-floor.ts';
+import type { ChunkMeasurement, ChunkRequest, FloorMeasurement, FloorRequest } from './extract/measure-floor.ts';
 import type { PassMeasurement, RunRequest } from './extract/measure-run.ts';
 import { writePerturbedCorpus } from './extract/perturb-corpus.ts';
 
@@ -129,6 +132,28 @@ function runChild<T>(script: string, request: object, options: ChildOptions = {}
 
 /** Step 1: one side of the parser-floor comparison (and of the machine's ceiling in step 2). */
 const measureFloor = (request: FloorRequest, options?: ChildOptions) => runChild<FloorMeasurement>(MEASURE_FLOOR, request, options);
+/** Step 1: one side of the floor comparison, kept running to time chunks of its pages on request. */
+async function startFloorSide(request: FloorRequest) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MEASURE_FLOOR, JSON.stringify({ ...request, serve: true })], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async <T>(): Promise<T> => {
+    const { value, done } = await lines.next();
+    if (done || !String(value).startsWith('{')) throw new Error(`${MEASURE_FLOOR} (${request.side}) stopped answering: ${String(value ?? 'no output')}`);
+    return JSON.parse(String(value)) as T;
+  };
+  const ready = await next<{ pages: number; unreadable: string[] }>();
+  return {
+    ...ready,
+    time(chunk: ChunkRequest): Promise<ChunkMeasurement> {
+      child.stdin.write(`${JSON.stringify(chunk)}\n`);
+      return next<ChunkMeasurement>();
+    },
+    close: () => child.stdin.end(),
+  };
+}
+
 /** Steps 2 to 4: one runner pass. */
 const measureRun = (request: RunRequest, options?: ChildOptions) => runChild<PassMeasurement>(MEASURE_RUN, request, options);
 
@@ -156,23 +181,38 @@ async function main(): Promise<number> {
       [0, Math.ceil(count / 2)],
       [Math.ceil(count / 2), count],
     ];
-    log(`1/4 extractPage against the bare remark parse over ${floorPages.length} pages, one thread, halves A-B B-A`);
-    const floorSides = { parse: [] as FloorMeasurement[], extract: [] as FloorMeasurement[] };
-    for (const [i, slice] of halvesOf(floorPages.length).entries()) {
-      for (const side of i === 0 ? (['parse', 'extract'] as const) : (['extract', 'parse'] as const)) {
-        floorSides[side].push(await measureFloor({ side, inputs: [SCALE_DIR], slice, extractor: extractorHref }));
+    const FLOOR_CHUNK_PAGES = flags.quick ? 25 : 100;
+    log(`1/4 extractPage against the bare remark parse over ${floorPages.length} pages, one thread, in chunks of ${FLOOR_CHUNK_PAGES}, A-B then B-A`);
+    const floorRequest = (side: FloorRequest['side']): FloorRequest => ({ side, inputs: [SCALE_DIR], slice: [0, floorPages.length], extractor: extractorHref });
+    const floorSides = { parse: await startFloorSide(floorRequest('parse')), extract: await startFloorSide(floorRequest('extract')) };
+    const chunks = { parse: [] as ChunkMeasurement[], extract: [] as ChunkMeasurement[] };
+    try {
+      for (let from = 0, i = 0; from < floorSides.parse.pages; from += FLOOR_CHUNK_PAGES, i++) {
+        const chunk = { from, to: Math.min(from + FLOOR_CHUNK_PAGES, floorSides.parse.pages) };
+        for (const side of i % 2 === 0 ? (['parse', 'extract'] as const) : (['extract', 'parse'] as const)) {
+          chunks[side].push(await floorSides[side].time(chunk));
+        }
       }
+    } finally {
+      floorSides.parse.close();
+      floorSides.extract.close();
     }
-    const total = (list: FloorMeasurement[], pick: (m: FloorMeasurement) => number) => list.reduce((t, m) => t + pick(m), 0);
+    const total = (list: ChunkMeasurement[], pick: (m: ChunkMeasurement) => number) => list.reduce((t, m) => t + pick(m), 0);
     const floor = {
-      pages: total(floorSides.extract, (m) => m.pages),
-      parseMs: total(floorSides.parse, (m) => m.wallMs),
-      extractMs: total(floorSides.extract, (m) => m.wallMs),
-      parseCpuMs: total(floorSides.parse, (m) => m.cpuMs),
-      extractCpuMs: total(floorSides.extract, (m) => m.cpuMs),
-      crashed: floorSides.extract.flatMap((m) => m.crashed),
-      unreadable: floorSides.parse.flatMap((m) => m.unreadable),
+      pages: total(chunks.extract, (m) => m.pages),
+      parseMs: total(chunks.parse, (m) => m.wallMs),
+      extractMs: total(chunks.extract, (m) => m.wallMs),
+      parseCpuMs: total(chunks.parse, (m) => m.cpuMs),
+      extractCpuMs: total(chunks.extract, (m) => m.cpuMs),
+      crashed: chunks.extract.flatMap((m) => m.crashed),
+      unreadable: floorSides.parse.unreadable,
     };
+    // The ratio over each half of the chunks: two measurements of the same thing in one run.
+    const half = Math.ceil(chunks.parse.length / 2);
+    const ratioHalves = [
+      [0, half],
+      [half, chunks.parse.length],
+    ].map(([a, b]) => total(chunks.extract.slice(a, b), (m) => m.cpuMs) / total(chunks.parse.slice(a, b), (m) => m.cpuMs));
 
     const base = { extractor: extractorHref, inputs: [SCALE_DIR], warm: false, coverage: false };
     const whole: [number, number] = [0, scalePages.length];
@@ -267,8 +307,6 @@ async function main(): Promise<number> {
     // load; the median of the rounds is what the machine gives most of the time.
     const roundSpeedUps = speed.oneCore.map((p, i) => p.cold.durationMs / speed.jobs2[i]!.cold.durationMs);
     const speedUp = pinning ? median(roundSpeedUps) : Number.NaN;
-    // Two measurements of the same thing in one run, and how far they disagree on this machine.
-    const ratioHalves = floorSides.extract.map((m, i) => m.cpuMs / floorSides.parse[i]!.cpuMs);
     const jobsSpeedUp = wall.one / wall.two;
     const warmMs = scale.warm?.durationMs ?? Number.POSITIVE_INFINITY;
     const warmFactor = scale.cold.durationMs / warmMs;
