@@ -30,10 +30,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../spec/io.ts';
 import { listPages } from '../extract/runner/list-pages.ts';
