@@ -11,9 +11,9 @@
  *   V8's helper threads took 7.7 s of 19 s with it, 3.8 to 5.1 s without, while the thread
  *   that extracts spent no more (12.7 s against 11.3 to 12.6 s).
  * - `--interrupt-budget` at four times V8's default (66 KiB of bytecode executed): a function
- *   is optimized once it has run that much. At the default, most functions that optimizing
- *   compiler took were run once per page (the rules' run(), mdast's compiler(), detect()), not
- *   the parser's hot loops, and a few of them again after each new kind of page deoptimized
+ *   is optimized once it has run that much. At the default, its costliest compilations were
+ *   of functions run once per page (the rules' run(), mdast's compiler(), detect()), not of
+ *   the parser's hot loops, and some of them again after each new kind of page deoptimized
  *   them. Over the 2,422 scale pages in one process: 1,000 to 1,150 compilations, 4.6 to
  *   5.5 s of compiler time; at four times the budget 820 to 840 and 2.7 to 3.2 s. Each
  *   worker pays this alone, so it weighs on a pool twice: jobs=2 over the scale corpus,
