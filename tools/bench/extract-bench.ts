@@ -130,7 +130,7 @@ function runChild<T>(script: string, request: object, options: ChildOptions = {}
   });
 }
 
-/** Step 1: one side of the parser-floor comparison (and of the machine's ceiling in step 2). */
+/** Step 2: one side of the machine's ceiling, a bare parse over a slice, timed as one pass. */
 const measureFloor = (request: FloorRequest, options?: ChildOptions) => runChild<FloorMeasurement>(MEASURE_FLOOR, request, options);
 /** Step 1: one side of the floor comparison, kept running to time chunks of its pages on request. */
 async function startFloorSide(request: FloorRequest) {
