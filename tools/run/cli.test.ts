@@ -12,6 +12,11 @@ describe('photo-conformance run options', () => {
     assert.match(resultsFileFor(options), /reports\/results-shard-1-of-2\.json$/);
   });
 
+  it('takes a --base-url given alone as the url target', () => {
+    assert.equal(parseRunArgs(['--base-url', 'http://127.0.0.1:4010']).target, 'url');
+    assert.equal(parseRunArgs([]).target, 'mock');
+  });
+
   it('sets the environment the harness reads, and leaves secrets where they are', () => {
     const env = runEnvironment(parseRunArgs(['--profile', 'live', '--strict']), '/tmp/r.json', { AZURE_CLIENT_SECRET: 's3cret', PHOTO_BASE_URL: 'stale' });
     assert.equal(env.PHOTO_TARGET, 'mock');
@@ -27,6 +32,7 @@ describe('photo-conformance run options', () => {
 
   it('refuses combinations that would do something else than asked', () => {
     assert.throws(() => parseRunArgs(['--target', 'url']), /needs --base-url/);
+    assert.throws(() => parseRunArgs(['--target', 'mock', '--base-url', 'http://x']), /url target only/);
     assert.throws(() => parseRunArgs(['--target', 'url', '--base-url', 'not a url']), /not a URL/);
     assert.throws(() => parseRunArgs(['--target', 'tenant', '--allow-writes']), /needs --tenant-file/);
     assert.throws(() => parseRunArgs(['--allow-writes']), /tenant target only/);

@@ -17,7 +17,7 @@ import { countVerdicts, readResults, serializeResults, type Results } from '../r
 import { applyExpectations, expectationName, expectationPath, loadExpectations, type Deviation } from './expectations.ts';
 
 export const USAGE = `usage: photo-conformance run [options]
-  --target mock|url|tenant  where to run (default mock)
+  --target mock|url|tenant  where to run (default mock, or url when --base-url is given)
   --profile docs|live       mock only: what the pages say, or what the service does (default docs)
   --base-url URL            url target: the server (tokens from its token endpoint, or PHOTO_TOKEN_*)
   --tenant-file FILE        url/tenant: who exists there (tenant fixture format; a tenant run
@@ -81,12 +81,14 @@ export function parseRunArgs(argv: string[]): RunOptions {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const target = (values.target ?? 'mock') as RunOptions['target'];
+  // A server named with --base-url is the one to test: without --target, it means the url target.
+  const target = (values.target ?? (values['base-url'] ? 'url' : 'mock')) as RunOptions['target'];
   if (!['mock', 'url', 'tenant'].includes(target)) throw new UsageError(`--target must be mock, url or tenant, not '${target}'`);
   const profile = (values.profile ?? 'docs') as RunOptions['profile'];
   if (!['docs', 'live'].includes(profile)) throw new UsageError(`--profile must be docs or live, not '${profile}'`);
   if (values.profile && target !== 'mock') throw new UsageError('--profile applies to the mock target only');
   if (target === 'url' && !values['base-url']) throw new UsageError('--target url needs --base-url');
+  if (values['base-url'] && target !== 'url') throw new UsageError(`--base-url applies to the url target only; the ${target} target was asked for`);
   if (values['base-url']) {
     try {
       new URL(values['base-url']);
