@@ -13,17 +13,17 @@
  *     - one core: jobs=1 (extraction in the runner's thread) in a process pinned to one CPU
  *       with `taskset`, started with the V8 flags the pool gives its workers, so the two
  *       sides run the same engine and differ only in the cores they may use;
- *     - both cores: jobs=2, the pool of two worker processes.
- *     On a shared virtual machine the same pass takes 28 s in one minute and 39 s in the
- *     next, so one pair of passes cannot settle a 1.7 target: each round gives a speed-up,
- *     every round is printed, and the verdict is on their median;
- *     - and once, for reference, jobs=1 unpinned with node's default flags, which is not one
- *       core: V8's GC and compiler threads run beside it on the other core;
+ *     - both cores: jobs=2, the pool of two worker processes;
  *     - in every round, the machine's own ceiling for this kind of work, with no project code:
  *       a bare remark parse of two slices of 300 pages one after the other, each pinned to one
  *       core, against both at once in two processes. Two parsers side by side slow each other
  *       down here (shared caches and memory, and a host that gives the second core when it
  *       can), so each round's speed-up is read against the ceiling measured beside it;
+ *     - and once, for reference, jobs=1 unpinned with node's default flags, which is not one
+ *       core: V8's GC and compiler threads run beside it on the other core.
+ *     On a shared virtual machine the same pass takes 28 s in one minute and 39 s in the
+ *     next, so one pair of passes cannot settle a 1.7 target: each round gives a speed-up,
+ *     every round is printed, and the verdict is on their median;
  *  3. the runner on the scale corpus, cold then warm (jobs=2, same cache), with memory and coverage;
  *  4. the runner on a grown corpus of 5,000+ perturbed pages (temporary, deleted at the end).
  * Runner passes run in child processes (measure-run.ts) so peak memory is each pass's own.
