@@ -182,56 +182,74 @@ describe('jobs', () => {
 });
 
 describe('bad input', () => {
-  it('names every unreadable, binary, non-text or empty page and goes on with the rest', async () => {
-    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
-    const dir = await corpus({
-      'good.md': page(1),
-      'image.md': png,
-      'latin1.md': Uint8Array.from([0x23, 0x20, 0xe9, 0xe8, 0x0a]),
-      'empty.md': '',
-      'blank.txt': ' \n\r\n\t\n',
-      'bom.md': `\uFEFF${page(2)}`,
-      'utf16.md': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(page(3), 'utf16le')]),
-      'extractor-throws.md': page(4, '<!-- throw -->'),
-      'notes.json': '{"not": "a page"}',
+  // The runner reads a page itself to look up the cache; without one, the page's worker reads it.
+  for (const [jobs, cached] of [[1, true], [1, false], [2, true], [2, false]] as const) {
+    it(`names every unreadable, binary, non-text or empty page and goes on with the rest (jobs=${jobs}, ${cached ? 'cache' : 'no cache'})`, async () => {
+      const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+      const dir = await corpus({
+        'good.md': page(1),
+        'image.md': png,
+        'latin1.md': Uint8Array.from([0x23, 0x20, 0xe9, 0xe8, 0x0a]),
+        'empty.md': '',
+        'blank.txt': ' \n\r\n\t\n',
+        'bom.md': `\uFEFF${page(2)}`,
+        'utf16.md': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(page(3), 'utf16le')]),
+        'extractor-throws.md': page(4, '<!-- throw -->'),
+        'notes.json': '{"not": "a page"}',
+      });
+      await symlink(join(dir, 'missing-target.md'), join(dir, 'dangling.md'));
+      // Sparse, so the test writes nothing like its size.
+      await writeFile(join(dir, 'huge.md'), '');
+      await truncate(join(dir, 'huge.md'), MAX_PAGE_BYTES + 1);
+      const missing = join(root, 'no-such-page.md');
+      const { results, problems, summary } = await run([dir, missing], { jobs, cache: cached && join(root, `cache-bad-${jobs}`) });
+
+      const byFile = new Map(problems.map((d) => [d.file, d]));
+      const expectRule = (name: string, ruleId: string, severity: Diagnostic['severity']) => {
+        const diagnostic = byFile.get(name.startsWith('/') ? name : join(dir, name));
+        assert.ok(diagnostic, `no diagnostic for ${name}`);
+        assert.equal(diagnostic.ruleId, ruleId, name);
+        assert.equal(diagnostic.severity, severity, name);
+        assert.equal(diagnostic.line, 1);
+      };
+      expectRule('image.md', 'runner/binary', 'error');
+      expectRule('latin1.md', 'runner/not-text', 'error');
+      expectRule('empty.md', 'runner/empty', 'warning');
+      expectRule('blank.txt', 'runner/empty', 'warning');
+      expectRule('dangling.md', 'runner/unreadable', 'error');
+      expectRule(missing, 'runner/unreadable', 'error');
+      expectRule('extractor-throws.md', 'runner/extract-failed', 'error');
+      expectRule('huge.md', 'runner/too-large', 'error');
+      assert.match(byFile.get(join(dir, 'extractor-throws.md'))?.message ?? '', /fixture extractor refuses/);
+      assert.equal(problems.length, 8);
+
+      // A UTF-8 BOM is dropped and UTF-16 decoded; the pages themselves are extracted.
+      assert.deepEqual(
+        results.map((r) => r.facts.detection.title),
+        ['Page 2', 'Page 1', 'Page 3'],
+      );
+      assert.deepEqual(
+        summary.unreadable.sort(),
+        [missing, ...['dangling.md', 'huge.md', 'image.md', 'latin1.md'].map((n) => join(dir, n))].sort(),
+      );
+      assert.deepEqual(summary.empty.sort(), ['blank.txt', 'empty.md'].map((n) => join(dir, n)));
+      assert.deepEqual(summary.crashed, [join(dir, 'extractor-throws.md')]);
+      assert.equal(summary.extracted, 4, 'the extractor ran on the three good pages and the one it refused');
     });
-    await symlink(join(dir, 'missing-target.md'), join(dir, 'dangling.md'));
-    // Sparse, so the test writes nothing like its size.
-    await writeFile(join(dir, 'huge.md'), '');
-    await truncate(join(dir, 'huge.md'), MAX_PAGE_BYTES + 1);
-    const missing = join(root, 'no-such-page.md');
-    const { results, problems, summary } = await run([dir, missing], { cache: join(root, 'cache-bad') });
+  }
 
-    const byFile = new Map(problems.map((d) => [d.file, d]));
-    const expectRule = (name: string, ruleId: string, severity: Diagnostic['severity']) => {
-      const diagnostic = byFile.get(name.startsWith('/') ? name : join(dir, name));
-      assert.ok(diagnostic, `no diagnostic for ${name}`);
-      assert.equal(diagnostic.ruleId, ruleId, name);
-      assert.equal(diagnostic.severity, severity, name);
-      assert.equal(diagnostic.line, 1);
-    };
-    expectRule('image.md', 'runner/binary', 'error');
-    expectRule('latin1.md', 'runner/not-text', 'error');
-    expectRule('empty.md', 'runner/empty', 'warning');
-    expectRule('blank.txt', 'runner/empty', 'warning');
-    expectRule('dangling.md', 'runner/unreadable', 'error');
-    expectRule(missing, 'runner/unreadable', 'error');
-    expectRule('extractor-throws.md', 'runner/extract-failed', 'error');
-    expectRule('huge.md', 'runner/too-large', 'error');
-    assert.match(byFile.get(join(dir, 'extractor-throws.md'))?.message ?? '', /fixture extractor refuses/);
-    assert.equal(problems.length, 8);
-
-    // A UTF-8 BOM is dropped and UTF-16 decoded; the pages themselves are extracted.
-    assert.deepEqual(
-      results.map((r) => r.facts.detection.title),
-      ['Page 2', 'Page 1', 'Page 3'],
-    );
-    assert.deepEqual(
-      summary.unreadable.sort(),
-      [missing, ...['dangling.md', 'huge.md', 'image.md', 'latin1.md'].map((n) => join(dir, n))].sort(),
-    );
-    assert.deepEqual(summary.empty.sort(), ['blank.txt', 'empty.md'].map((n) => join(dir, n)));
-  });
+  for (const jobs of [1, 2]) {
+    it(`stops with an error naming the cache entry it cannot write (jobs=${jobs})`, async () => {
+      const dir = await corpus({ 'a.md': page(1) });
+      // A file where the cache directory should be: no entry can be written under it.
+      const cache = join(root, `cache-is-a-file-${jobs}`);
+      await writeFile(cache, '');
+      await assert.rejects(run(dir, { jobs, cache }), (error: Error) => {
+        assert.match(error.message, /cannot write the cache entry .*cache-is-a-file/);
+        return true;
+      });
+    });
+  }
 
   it('reports a named file that does not exist without listing anything else', async () => {
     const { results, problems, summary } = await run(join(root, 'nowhere'), { cache: false });

@@ -13,29 +13,27 @@
  * kept once onResult returns.
  */
 import { availableParallelism } from 'node:os';
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../../spec/io.ts';
-import type { Diagnostic, PageInput, PageResult, SourcePins } from '../types.ts';
-import { decodePage } from './decode-page.ts';
+import type { Diagnostic, PageResult, SourcePins } from '../types.ts';
 import { listPages } from './list-pages.ts';
 import { workerModule } from './extractor-bundle.ts';
+import { readPage, runPageTask, type PageOutcome, type PageTask } from './page-task.ts';
 import type { ExtractorModule } from './protocol.ts';
 import { cacheKey, extractorVersion, pageSha256, ResultCache } from './result-cache.ts';
-import { WorkerPool, type TaskOutcome } from './worker-pool.ts';
+import { WorkerPool } from './worker-pool.ts';
+
+export { MAX_PAGE_BYTES } from './page-task.ts';
 
 // Each worker process starts, loads the extractor and warms up its JIT on its own, so two
 // workers pay off from about two hundred scale pages (measured, wall time, jobs=1 against
 // jobs=2: 150 pages 3.4 s against 3.6 s, 300 pages 5.5 s against 4.9 s, 600 pages 7.7 s against 6.6 s).
 export const SMALL_RUN_PAGES = 200;
 
-// The extractor reads the first 2 MB of a page (markdown.ts); a file this large is not a
-// documentation page, and reading it whole could exhaust memory before any rule sees it.
-export const MAX_PAGE_BYTES = 32 * 1024 * 1024;
-
 export const DEFAULT_CACHE_DIR = resolve(REPO_ROOT, '.cache/extract');
 const DEFAULT_EXTRACTOR = new URL('../page.ts', import.meta.url);
+const PAGE_TASK = new URL('./page-task.ts', import.meta.url);
 
 export interface ExtractFilesOptions {
   /**
@@ -109,14 +107,6 @@ function lookupPins(pins: ExtractFilesOptions['pins'], path: string): SourcePins
   return Object.hasOwn(record, path) ? record[path] : Object.hasOwn(record, absolute) ? record[absolute] : undefined;
 }
 
-function fsMessage(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'cannot be read (it does not exist or is a dangling link)';
-  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
-  if (code === 'EISDIR') return 'cannot be read (it is a directory)';
-  return `cannot be read (${code ?? (error as Error).message})`;
-}
-
 function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? text;
 }
@@ -154,22 +144,17 @@ export async function extractFiles(inputs: string | readonly string[], options: 
   let inProcess: Promise<ExtractorModule> | undefined;
   let pool: WorkerPool | undefined;
   let poolReady: Promise<WorkerPool> | undefined;
-  async function extract(input: PageInput): Promise<TaskOutcome> {
-    summary.extracted++;
+  async function extract(task: PageTask): Promise<PageOutcome> {
     if (jobs > 1) {
-      poolReady ??= workerModule(extractorUrl, version, options.bundle).then(
-        (extractor) =>
-          (pool = new WorkerPool({ size: jobs, extractor, perWorker, pageTimeoutMs: options.pageTimeoutMs ?? 120_000 })),
+      poolReady ??= Promise.all([workerModule(extractorUrl, version, options.bundle), workerModule(PAGE_TASK, version, options.bundle)]).then(
+        ([extractor, pageTask]) =>
+          (pool = new WorkerPool({ size: jobs, extractor, pageTask, perWorker, pageTimeoutMs: options.pageTimeoutMs ?? 120_000 })),
       );
-      return (await poolReady).run(input);
+      return (await poolReady).run(task);
     }
     inProcess ??= import(extractorUrl.href) as Promise<ExtractorModule>;
     const { extractPage } = await inProcess;
-    try {
-      return { json: JSON.stringify(extractPage(input)) };
-    } catch (error) {
-      return { error: error instanceof Error ? error.stack ?? error.message : String(error), ruleId: 'runner/extract-failed' };
-    }
+    return runPageTask(task, extractPage);
   }
 
   const problem = (file: string, message: string, ruleId: string): Outcome => ({
@@ -179,43 +164,35 @@ export async function extractFiles(inputs: string | readonly string[], options: 
   });
 
   async function processPage(path: string): Promise<Outcome> {
-    let bytes: Buffer;
-    try {
-      // Synchronous on purpose: pages and cache entries are small files, mostly in the page
-      // cache, and an async readFile costs several thread-pool round trips each (4x slower
-      // over the scale corpus here), which would dominate a warm run.
-      const size = statSync(path).size;
-      if (size > MAX_PAGE_BYTES) {
-        summary.unreadable.push(path);
-        const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
-        return problem(path, `is ${mb(size)}, more than the ${mb(MAX_PAGE_BYTES)} a page may have; not read`, 'runner/too-large');
-      }
-      bytes = readFileSync(path);
-    } catch (error) {
-      summary.unreadable.push(path);
-      return problem(path, fsMessage(error), 'runner/unreadable');
-    }
     const pins = lookupPins(options.pins, path);
-    const key = cache ? cacheKey({ version, path, pins, bytesSha256: pageSha256(bytes) }) : '';
+    const task: PageTask = pins ? { path, pins } : { path };
     if (cache) {
+      // The key needs the bytes; a page the cache answers is never sent to a worker.
+      const read = readPage(path);
+      if (!read.ok) {
+        summary.unreadable.push(path);
+        return { kind: 'problem', file: path, diagnostic: read.diagnostic };
+      }
+      const key = cacheKey({ version, path, pins, bytesSha256: pageSha256(read.bytes) });
       const hit = cache.get(key, path);
       if (hit) {
         summary.cacheHits++;
         return { kind: 'result', result: hit };
       }
+      task.bytes = read.bytes;
+      task.cacheFile = cache.entryFile(key);
     }
-    const decoded = decodePage(path, bytes);
-    if (!decoded.ok) {
-      if (decoded.diagnostic.ruleId === 'runner/empty') summary.empty.push(path);
-      else summary.unreadable.push(path);
-      return { kind: 'problem', file: path, diagnostic: decoded.diagnostic };
+    const outcome = await extract(task);
+    if ('problem' in outcome) {
+      (outcome.unreadable ? summary.unreadable : summary.empty).push(path);
+      return { kind: 'problem', file: path, diagnostic: outcome.problem };
     }
-    const outcome = await extract(pins ? { path, text: decoded.text, pins } : { path, text: decoded.text });
+    summary.extracted++;
     if ('error' in outcome) {
       summary.crashed.push(path);
       return problem(path, `the extractor failed on this page: ${firstLine(outcome.error)}`, outcome.ruleId);
     }
-    if (cache) await cache.set(key, outcome.json);
+    if ('cacheError' in outcome) throw new Error(outcome.cacheError);
     // Parsed from JSON in every mode, so a fresh result and a cached one are the same value.
     return { kind: 'result', result: JSON.parse(outcome.json) as PageResult };
   }

@@ -1,5 +1,6 @@
 /** Messages between the runner and its worker processes, and the extractor module's shape. */
 import type { PageInput, PageResult } from '../types.ts';
+import type { PageOutcome, PageTask } from './page-task.ts';
 
 export interface ExtractorModule {
   extractPage(input: PageInput): PageResult;
@@ -7,12 +8,11 @@ export interface ExtractorModule {
 
 export interface WorkerTask {
   id: number;
-  input: PageInput;
+  page: PageTask;
 }
 
 export type WorkerReply =
   | { ready: true }
   /** The extractor could not be loaded; the worker exits after sending this. */
   | { fatal: string }
-  | { id: number; json: string }
-  | { id: number; error: string };
+  | ({ id: number } & PageOutcome);

@@ -2,14 +2,14 @@
  * Content-addressed cache of PageResults. The key covers everything a result depends on
  * (page bytes, the path it is reported under, pins, and the extractor's own code), so a
  * hit is always safe to reuse and an unchanged page costs a file read and a JSON.parse
- * instead of a markdown parse.
+ * instead of a markdown parse. Entries are written where the page is extracted
+ * (page-task.ts), whole or not at all.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../../spec/io.ts';
 import type { PageResult, SourcePins } from '../types.ts';
 
 const EXTRACT_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -90,7 +90,8 @@ export function cacheKey(parts: { version: string; path: string; pins?: SourcePi
 export class ResultCache {
   constructor(readonly dir: string) {}
 
-  private file(key: string): string {
+  /** The file that holds, or will hold, the entry for a key. */
+  entryFile(key: string): string {
     return join(this.dir, key.slice(0, 2), `${key}.json`);
   }
 
@@ -98,7 +99,7 @@ export class ResultCache {
   get(key: string, path: string): PageResult | undefined {
     let text: string;
     try {
-      text = readFileSync(this.file(key), 'utf8');
+      text = readFileSync(this.entryFile(key), 'utf8');
     } catch {
       return undefined;
     }
@@ -108,10 +109,5 @@ export class ResultCache {
     } catch {
       return undefined;
     }
-  }
-
-  /** Written to a temporary file and renamed, so a killed run never leaves a torn entry. */
-  set(key: string, json: string): Promise<void> {
-    return writeFileAtomic(this.file(key), json);
   }
 }

@@ -26,16 +26,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { PageInput } from '../types.ts';
 import type { WorkerModule } from './extractor-bundle.ts';
+import type { PageOutcome, PageTask } from './page-task.ts';
 import type { WorkerReply, WorkerTask } from './protocol.ts';
-
-export type TaskOutcome = { json: string } | { error: string; ruleId: 'runner/extract-failed' | 'runner/worker-crashed' | 'runner/timeout' };
 
 interface Task {
   id: number;
-  input: PageInput;
-  settle(outcome: TaskOutcome): void;
+  page: PageTask;
+  settle(outcome: PageOutcome): void;
 }
 
 interface Slot {
@@ -50,6 +48,8 @@ export interface WorkerPoolOptions {
   size: number;
   /** The module exporting extractPage, as the worker should load it. */
   extractor: WorkerModule;
+  /** page-task.ts, as the worker should load it: what a worker does to each page. */
+  pageTask: WorkerModule;
   perWorker: number;
   pageTimeoutMs: number;
 }
@@ -77,10 +77,10 @@ export class WorkerPool {
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
   }
 
-  run(input: PageInput): Promise<TaskOutcome> {
+  run(page: PageTask): Promise<PageOutcome> {
     if (this.fatal) return Promise.reject(this.fatal);
-    return new Promise<TaskOutcome>((resolve) => {
-      this.queue.push({ id: this.nextId++, input, settle: resolve });
+    return new Promise<PageOutcome>((resolve) => {
+      this.queue.push({ id: this.nextId++, page, settle: resolve });
       this.pump();
     }).then((outcome) => {
       if (this.fatal) throw this.fatal;
@@ -99,8 +99,9 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const { href, needsTypeScript } = this.options.extractor;
-    const worker = fork(WORKER_ENTRY, [JSON.stringify({ extractor: href, needsTypeScript })], {
+    const { extractor, pageTask } = this.options;
+    const modules = { extractor: extractor.href, pageTask: pageTask.href, needsTypeScript: extractor.needsTypeScript || pageTask.needsTypeScript };
+    const worker = fork(WORKER_ENTRY, [JSON.stringify(modules)], {
       // Only these flags: not the runner's own (a TypeScript loader, an inspector port).
       execArgv: workerV8Flags(this.options.size),
       // Strings (page text, result JSON) go through V8's serializer, not JSON with escapes.
@@ -132,7 +133,8 @@ export class WorkerPool {
     if (!task || task.id !== reply.id) return this.failAll(new Error('worker replied out of order'));
     clearTimeout(slot.timer);
     this.armTimer(slot);
-    task.settle('json' in reply ? { json: reply.json } : { error: reply.error, ruleId: 'runner/extract-failed' });
+    const { id: _id, ...outcome } = reply;
+    task.settle(outcome);
     this.pump();
   }
 
@@ -185,7 +187,7 @@ export class WorkerPool {
       best.tasks.push(task);
       this.peakPerWorker = Math.max(this.peakPerWorker, best.tasks.length);
       if (best.tasks.length === 1) this.armTimer(best);
-      best.worker.send({ id: task.id, input: task.input } satisfies WorkerTask);
+      best.worker.send({ id: task.id, page: task.page } satisfies WorkerTask);
     }
   }
 
