@@ -9,10 +9,13 @@ export interface ExtractorModule {
 export interface WorkerTask {
   id: number;
   page: PageTask;
+  /** Answer for the pages done before this one, then for this one, before taking the next. */
+  alone: boolean;
 }
 
 export type WorkerReply =
   | { ready: true }
   /** The extractor could not be loaded; the worker exits after sending this. */
   | { fatal: string }
-  | ({ id: number } & PageOutcome);
+  /** Outcomes of the oldest pages the worker holds, in the order it was sent them. */
+  | { replies: ({ id: number } & PageOutcome)[] };

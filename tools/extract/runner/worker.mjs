@@ -6,8 +6,9 @@
 // JavaScript bundle of the extractor (extractor-bundle.ts); only when no bundle could be
 // built does it register tsx, which costs about a second of CPU per worker.
 // Messages follow protocol.ts. The result goes back as a JSON string: the same bytes the
-// cache stores, serialized here to keep that work off the runner's thread.
-const { extractor, pageTask, needsTypeScript } = JSON.parse(process.argv[2] ?? '{}');
+// cache stores, serialized here to keep that work off the runner's thread. Outcomes go back
+// up to `replyBatch` at a time (worker-pool.ts says why), and at once when nothing is left.
+const { extractor, pageTask, needsTypeScript, replyBatch = 1 } = JSON.parse(process.argv[2] ?? '{}');
 
 // The runner went away (finished, killed, crashed): there is nobody left to answer.
 process.on('disconnect', () => process.exit(0));
@@ -24,15 +25,35 @@ try {
 }
 
 if (extractPage && runPageTask) {
-  process.on('message', (task) => {
-    let reply;
+  /** Pages received, in order; the first is taken next. */
+  const queue = [];
+  /** Outcomes not sent yet, in order. */
+  const replies = [];
+  let draining = false;
+  const flush = () => {
+    if (replies.length > 0) process.send({ replies: replies.splice(0) });
+  };
+  // One page a turn of the event loop, so the pages the runner sent meanwhile join the queue
+  // and the decision to answer now or with the next pages sees them.
+  const drain = () => {
+    const task = queue.shift();
+    if (task.alone) flush();
     try {
-      reply = { id: task.id, ...runPageTask(task.page, extractPage) };
+      replies.push({ id: task.id, ...runPageTask(task.page, extractPage) });
     } catch (error) {
       // runPageTask answers for the extractor's own errors; this is anything else.
-      reply = { id: task.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error), ruleId: 'runner/extract-failed' };
+      replies.push({ id: task.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error), ruleId: 'runner/extract-failed' });
     }
-    process.send(reply);
+    if (task.alone || queue.length === 0 || replies.length >= replyBatch) flush();
+    if (queue.length > 0) setImmediate(drain);
+    else draining = false;
+  };
+  process.on('message', (task) => {
+    queue.push(task);
+    if (!draining) {
+      draining = true;
+      setImmediate(drain);
+    }
   });
   process.send({ ready: true });
 }
