@@ -6,6 +6,11 @@ export interface ExtractorModule {
   extractPage(input: PageInput): PageResult;
 }
 
+/** What the runner sends a worker: pages to take, in order. */
+export interface WorkerMessage {
+  tasks: WorkerTask[];
+}
+
 export interface WorkerTask {
   id: number;
   page: PageTask;

@@ -38,7 +38,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { WorkerModule } from './extractor-bundle.ts';
 import type { PageOutcome, PageTask } from './page-task.ts';
-import type { WorkerReply, WorkerTask } from './protocol.ts';
+import type { WorkerMessage, WorkerReply, WorkerTask } from './protocol.ts';
 
 interface Task {
   id: number;
@@ -53,6 +53,8 @@ interface Slot {
   ready: boolean;
   /** FIFO: the pages the worker holds and has not answered for, in the order it takes them. */
   tasks: Task[];
+  /** The last of `tasks`, given to the worker but not sent yet (see send()). */
+  unsent: Task[];
   timer?: NodeJS.Timeout;
 }
 
@@ -83,6 +85,7 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private nextId = 0;
+  private sending = false;
   private fatal: Error | undefined;
   private closed = false;
   /** Most pages ever held by one worker at once. */
@@ -129,7 +132,7 @@ export class WorkerPool {
       // A worker's stray output goes to stderr: stdout may be the spec (`--format json`).
       stdio: ['ignore', 2, 2, 'ipc'],
     });
-    const slot: Slot = { worker, ready: false, tasks: [] };
+    const slot: Slot = { worker, ready: false, tasks: [], unsent: [] };
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on('error', (error) => this.onDeath(slot, error));
     worker.on('exit', (code, signal) => {
@@ -217,12 +220,32 @@ export class WorkerPool {
       best.tasks.push(task);
       this.peakPerWorker = Math.max(this.peakPerWorker, best.tasks.length);
       if (best.tasks.length === 1) this.armTimer(best);
-      best.worker.send({ id: task.id, page: task.page, alone: task.alone } satisfies WorkerTask);
+      best.unsent.push(task);
+      this.sendSoon();
     }
+  }
+
+  /**
+   * The pages given to each worker during this turn of the event loop go in one message:
+   * the runner gives out pages one at a time as it reads them, often several in a turn.
+   */
+  private sendSoon(): void {
+    if (this.sending) return;
+    this.sending = true;
+    setImmediate(() => {
+      this.sending = false;
+      if (this.closed) return;
+      for (const slot of this.slots) {
+        if (slot.unsent.length === 0) continue;
+        const tasks = slot.unsent.splice(0).map(({ id, page, alone }): WorkerTask => ({ id, page, alone }));
+        slot.worker.send({ tasks } satisfies WorkerMessage);
+      }
+    });
   }
 
   private failAll(error: Error): void {
     this.fatal ??= error;
+    for (const slot of this.slots) slot.unsent = [];
     const tasks = [...this.queue.splice(0), ...this.slots.flatMap((slot) => slot.tasks.splice(0))];
     for (const task of tasks) task.settle({ error: error.message, ruleId: 'runner/worker-crashed' });
   }

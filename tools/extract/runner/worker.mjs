@@ -48,8 +48,8 @@ if (extractPage && runPageTask) {
     if (queue.length > 0) setImmediate(drain);
     else draining = false;
   };
-  process.on('message', (task) => {
-    queue.push(task);
+  process.on('message', ({ tasks }) => {
+    queue.push(...tasks);
     if (!draining) {
       draining = true;
       setImmediate(drain);
