@@ -82,6 +82,17 @@ test('one unreadable page among good ones: spec written, exit code 1', async () 
   assert.ok((await readSpec(out)).operations.length > 0);
 });
 
+test('pages that state no photo operation are an error, and the spec in place is kept', async () => {
+  const out = join(dir, 'kept.yaml');
+  await writeFile(out, 'the spec in place\n');
+  const page = join(dir, 'send-mail.md');
+  await writeFile(page, '# Send mail\n\n```http\nPOST https://graph.microsoft.com/v1.0/me/sendMail\n```\n');
+  const result = await run(['--docs', page, '--out', out, ...common]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /error none of the 1 page\(s\) states a profile photo operation.*left as it was/);
+  assert.equal(await readFile(out, 'utf8'), 'the spec in place\n');
+});
+
 test('usage errors exit 2', async () => {
   assert.equal((await run(['--format', 'xml'])).code, 2);
   assert.equal((await run(['--bogus'])).code, 2);

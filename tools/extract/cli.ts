@@ -242,6 +242,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     say('error no page could be extracted; the spec is left as it was');
     return 1;
   }
+  if (run.spec.operations.length === 0) {
+    // Written, an empty spec would replace the committed one, generate an empty suite, and
+    // let a run of nothing report the target conformant.
+    say(`error none of the ${run.pages} page(s) states a profile photo operation (an HTTP request for a /photo or /photos path); the spec is left as it was`);
+    return 1;
+  }
 
   let text: string;
   try {
