@@ -6,6 +6,7 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '../spec/io.ts';
+import { CORPUS_DIR } from '../spec/paths.ts';
 
 type Verb = { main(argv: string[]): Promise<number> };
 
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { docs, runArgs } = splitStartArgs(argv);
-  const corpus = resolve(REPO_ROOT, '../shared/corpus');
+  const corpus = CORPUS_DIR;
   const extractCli = join(REPO_ROOT, 'tools/extract/cli.ts');
   if (docs.length > 0 || (await exists(corpus))) {
     console.log(`── extract: spec/profilephoto.yaml from ${docs.length ? docs.join(', ') : 'the source pages'}`);
