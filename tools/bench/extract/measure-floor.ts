@@ -48,9 +48,6 @@ export interface FloorMeasurement {
   wallMs: number;
   /** CPU time of the process: on a machine shared with other work it measures the work, not the wait. */
   cpuMs: number;
-  /** When the timed loop began and ended, in ms since the epoch: spans of processes run side by side. */
-  startedAtMs: number;
-  endedAtMs: number;
   crashed: string[];
   unreadable: string[];
 }
@@ -62,7 +59,7 @@ interface Side {
   texts: { path: string; text: string }[];
   unreadable: string[];
   /** Runs the side over some of its pages, timed; the pages it crashed on are added to `crashed`. */
-  time(pages: { path: string; text: string }[], crashed: Set<string>): { wallMs: number; cpuMs: number; startedAtMs: number; endedAtMs: number };
+  time(pages: { path: string; text: string }[], crashed: Set<string>): { wallMs: number; cpuMs: number };
 }
 
 async function loadSide(request: FloorRequest): Promise<Side> {
@@ -111,8 +108,6 @@ async function loadSide(request: FloorRequest): Promise<Side> {
       return {
         wallMs: ended - started,
         cpuMs: (usage.user + usage.system) / 1000,
-        startedAtMs: performance.timeOrigin + started,
-        endedAtMs: performance.timeOrigin + ended,
       };
     },
   };

@@ -12,8 +12,13 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
   return prefix.every((byte, i) => bytes[i] === byte);
 }
 
+/** A diagnostic about a file as a whole (it points at its start): unreadable, binary, empty... */
+export function fileDiagnostic(file: string, message: string, ruleId: string, severity: Diagnostic['severity'] = 'error'): Diagnostic {
+  return { file, line: 1, column: 1, severity, message, ruleId };
+}
+
 function failure(file: string, message: string, ruleId: string, severity: Diagnostic['severity'] = 'error'): DecodedPage {
-  return { ok: false, diagnostic: { file, line: 1, column: 1, severity, message, ruleId } };
+  return { ok: false, diagnostic: fileDiagnostic(file, message, ruleId, severity) };
 }
 
 // A NUL byte never occurs in UTF-8 markdown; in the first 8 KiB it is the usual sign of an

@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../../spec/io.ts';
 import type { Diagnostic, PageResult, SourcePins } from '../types.ts';
+import { fileDiagnostic } from './decode-page.ts';
 import { listPages } from './list-pages.ts';
 import { workerModule } from './extractor-bundle.ts';
 import { readPage, runPageTask, type PageOutcome, type PageTask } from './page-task.ts';
@@ -168,11 +169,7 @@ export async function extractFiles(inputs: string | readonly string[], options: 
     return runPageTask(task, extractPage);
   }
 
-  const problem = (file: string, message: string, ruleId: string): Outcome => ({
-    kind: 'problem',
-    file,
-    diagnostic: { file, line: 1, column: 1, severity: 'error', message, ruleId },
-  });
+  const problem = (file: string, message: string, ruleId: string): Outcome => ({ kind: 'problem', file, diagnostic: fileDiagnostic(file, message, ruleId) });
 
   async function processPage(path: string): Promise<Outcome> {
     const pins = lookupPins(options.pins, path);

@@ -5,6 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Diagnostic } from '../types.ts';
+import { fileDiagnostic } from './decode-page.ts';
 
 export const PAGE_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
 
@@ -16,10 +17,6 @@ export interface PageListing {
   pages: string[];
   /** Named paths that do not exist or cannot be listed. */
   problems: Diagnostic[];
-}
-
-function problem(file: string, message: string, ruleId: string): Diagnostic {
-  return { file, line: 1, column: 1, severity: 'error', message, ruleId };
 }
 
 function describeFsError(error: unknown): string {
@@ -39,7 +36,7 @@ async function walk(dir: string, pages: string[], problems: Diagnostic[]): Promi
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    problems.push(problem(dir, `directory ${describeFsError(error)}`, 'runner/unreadable'));
+    problems.push(fileDiagnostic(dir, `directory ${describeFsError(error)}`, 'runner/unreadable'));
     return;
   }
   for (const entry of entries) {
@@ -61,7 +58,7 @@ export async function listPages(inputs: readonly string[]): Promise<PageListing>
     try {
       info = await stat(input);
     } catch (error) {
-      problems.push(problem(input, describeFsError(error), 'runner/unreadable'));
+      problems.push(fileDiagnostic(input, describeFsError(error), 'runner/unreadable'));
       continue;
     }
     if (info.isDirectory()) await walk(input, pages, problems);

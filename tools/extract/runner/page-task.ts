@@ -14,10 +14,10 @@
  * Plain synchronous fs calls: one page at a time is all a worker does, and in the runner's
  * thread (jobs=1) the async forms cost several thread-pool round trips a page.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../../spec/atomic-file.ts';
 import type { Diagnostic, PageInput, PageResult, SourcePins } from '../types.ts';
-import { decodePage } from './decode-page.ts';
+import { decodePage, fileDiagnostic } from './decode-page.ts';
 
 // The extractor reads the first 2 MB of a page (markdown.ts); a file this large is not a
 // documentation page, and reading it whole could exhaust memory before any rule sees it.
@@ -45,10 +45,6 @@ export type PageOutcome =
 
 export type ExtractPage = (input: PageInput) => PageResult;
 
-function diagnostic(file: string, message: string, ruleId: string): Diagnostic {
-  return { file, line: 1, column: 1, severity: 'error', message, ruleId };
-}
-
 function fsMessage(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'cannot be read (it does not exist or is a dangling link)';
@@ -67,26 +63,13 @@ export function readPage(path: string): ReadPage {
     const { size } = fstatSync(fd);
     if (size > MAX_PAGE_BYTES) {
       const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
-      return { ok: false, diagnostic: diagnostic(path, `is ${mb(size)}, more than the ${mb(MAX_PAGE_BYTES)} a page may have; not read`, 'runner/too-large') };
+      return { ok: false, diagnostic: fileDiagnostic(path, `is ${mb(size)}, more than the ${mb(MAX_PAGE_BYTES)} a page may have; not read`, 'runner/too-large') };
     }
     return { ok: true, bytes: readFileSync(fd) };
   } catch (error) {
-    return { ok: false, diagnostic: diagnostic(path, fsMessage(error), 'runner/unreadable') };
+    return { ok: false, diagnostic: fileDiagnostic(path, fsMessage(error), 'runner/unreadable') };
   } finally {
     if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** Written to a temporary file and renamed, so a killed run never leaves a torn entry. */
-function writeAtomically(file: string, content: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
-  try {
-    writeFileSync(temporary, content);
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
   }
 }
 
@@ -108,7 +91,7 @@ export function runPageTask(task: PageTask, extractPage: ExtractPage): PageOutco
   }
   if (task.cacheFile) {
     try {
-      writeAtomically(task.cacheFile, json);
+      writeFileAtomicSync(task.cacheFile, json);
     } catch (error) {
       return { json, cacheError: `cannot write the cache entry ${task.cacheFile}: ${(error as Error).message}` };
     }
