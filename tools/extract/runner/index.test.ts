@@ -195,7 +195,7 @@ describe('jobs', () => {
     assert.ok(workerV8Flags(2).includes('--no-turbo-inlining'));
     const lateOptimizing = ['--no-turbo-inlining', '--interrupt-budget=270336'];
     assert.deepEqual(workerV8Flags(2, 4), lateOptimizing, 'helper GC threads stay on while cores are left over');
-    assert.deepEqual(workerV8Flags(2, 2), [...lateOptimizing, '--single-threaded-gc']);
+    assert.deepEqual(workerV8Flags(2, 2), [...lateOptimizing, '--no-parallel-scavenge', '--no-parallel-compaction', '--no-parallel-pointer-update']);
   });
 
   it("sends a worker's stray output to stderr, keeping stdout for the spec", async () => {
