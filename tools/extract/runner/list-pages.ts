@@ -2,7 +2,8 @@
  * Turns what the user named (pages and directories) into a sorted list of page paths.
  * Only paths are held, never contents, so listing 100,000 pages costs a few megabytes.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Diagnostic } from '../types.ts';
 import { fileDiagnostic } from './decode-page.ts';
@@ -56,7 +57,10 @@ export async function listPages(inputs: readonly string[]): Promise<PageListing>
   for (const input of inputs) {
     let info;
     try {
-      info = await stat(input);
+      // Synchronous: a run naming its pages one by one (the bench names 2,422) spent about
+      // 120 ms in awaited stats, one thread-pool round trip each, before the first worker
+      // could start; with statSync the whole listing takes about 30 ms.
+      info = statSync(input);
     } catch (error) {
       problems.push(fileDiagnostic(input, describeFsError(error), 'runner/unreadable'));
       continue;
