@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     const code = await extract.main(docs.length ? ['--docs', ...docs] : []);
     if (code !== 0 && docs.length) {
       // The user asked for these pages: testing the old spec instead would answer another question.
-      console.error('start: the pages given with --docs could not be extracted (see above); spec/profilephoto.yaml is unchanged. Fix the path or drop --docs.');
+      console.error('start: the pages given with --docs could not be extracted (see above); spec/profilephoto.yaml is unchanged. Name markdown pages (or directories of them) that state a profile photo operation, or drop --docs.');
       return code;
     }
     // Warnings about missing facts do not stop the job; an error that left no spec does.
