@@ -10,10 +10,8 @@ test('a runner that gets the sum of two unequal cores scores 2, not more or less
   // 600 pages: 100 pages/s on one CPU, 60 on the other; a perfect pool gives 160 pages/s.
   const one = [600_000 / 100, 600_000 / 60];
   const perfect = 600_000 / 160;
+  // (Against either CPU alone the same pass would read 1.6 or 2.67.)
   assert.equal(speedUpOverMeanCore(one, perfect).toFixed(6), '2.000000');
-  // Against either CPU alone the same pass would read 1.6 or 2.67.
-  assert.equal((one[0]! / perfect).toFixed(2), '1.60');
-  assert.equal((one[1]! / perfect).toFixed(2), '2.67');
 });
 
 test('a runner that gets only one core of two scores 1 against the mean core only if the cores are equal', () => {

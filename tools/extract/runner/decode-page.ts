@@ -17,6 +17,19 @@ export function fileDiagnostic(file: string, message: string, ruleId: string, se
   return { file, line: 1, column: 1, severity, message, ruleId };
 }
 
+/**
+ * Why a file cannot be had, for a diagnostic: "does not exist", "cannot be read (permission
+ * denied)"... `missing` words ENOENT for where it happened: a path the user named, or a page
+ * that was listed and is gone or a dangling link by the time it is read.
+ */
+export function fsErrorMessage(error: unknown, missing = 'does not exist'): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return missing;
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
+  if (code === 'EISDIR') return 'cannot be read (it is a directory)';
+  return `cannot be read (${code ?? (error as Error).message})`;
+}
+
 function failure(file: string, message: string, ruleId: string, severity: Diagnostic['severity'] = 'error'): DecodedPage {
   return { ok: false, diagnostic: fileDiagnostic(file, message, ruleId, severity) };
 }

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Diagnostic } from '../types.ts';
-import { fileDiagnostic } from './decode-page.ts';
+import { fileDiagnostic, fsErrorMessage } from './decode-page.ts';
 
 export const PAGE_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
 
@@ -20,13 +20,6 @@ export interface PageListing {
   problems: Diagnostic[];
 }
 
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'does not exist';
-  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
-  return `cannot be read (${code ?? (error as Error).message})`;
-}
-
 function isPageName(name: string): boolean {
   const lower = name.toLowerCase();
   return (PAGE_EXTENSIONS as readonly string[]).includes(extname(lower)) && !FOLDER_NOTES.has(lower);
@@ -37,7 +30,7 @@ async function walk(dir: string, pages: string[], problems: Diagnostic[]): Promi
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    problems.push(fileDiagnostic(dir, `directory ${describeFsError(error)}`, 'runner/unreadable'));
+    problems.push(fileDiagnostic(dir, `directory ${fsErrorMessage(error)}`, 'runner/unreadable'));
     return;
   }
   for (const entry of entries) {
@@ -62,7 +55,7 @@ export async function listPages(inputs: readonly string[]): Promise<PageListing>
       // could start; with statSync the whole listing takes about 30 ms.
       info = statSync(input);
     } catch (error) {
-      problems.push(fileDiagnostic(input, describeFsError(error), 'runner/unreadable'));
+      problems.push(fileDiagnostic(input, fsErrorMessage(error), 'runner/unreadable'));
       continue;
     }
     if (info.isDirectory()) await walk(input, pages, problems);

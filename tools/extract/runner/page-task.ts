@@ -17,7 +17,7 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../../spec/atomic-file.ts';
 import type { Diagnostic, PageInput, PageResult, SourcePins } from '../types.ts';
-import { decodePage, fileDiagnostic } from './decode-page.ts';
+import { decodePage, fileDiagnostic, fsErrorMessage } from './decode-page.ts';
 
 // The extractor reads the first 2 MB of a page (markdown.ts); a file this large is not a
 // documentation page, and reading it whole could exhaust memory before any rule sees it.
@@ -45,14 +45,6 @@ export type PageOutcome =
 
 export type ExtractPage = (input: PageInput) => PageResult;
 
-function fsMessage(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'cannot be read (it does not exist or is a dangling link)';
-  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
-  if (code === 'EISDIR') return 'cannot be read (it is a directory)';
-  return `cannot be read (${code ?? (error as Error).message})`;
-}
-
 export type ReadPage = { ok: true; bytes: Buffer } | { ok: false; diagnostic: Diagnostic };
 
 /** A page's bytes, or why they cannot be had; a file over MAX_PAGE_BYTES is not read at all. */
@@ -67,7 +59,7 @@ export function readPage(path: string): ReadPage {
     }
     return { ok: true, bytes: readFileSync(fd) };
   } catch (error) {
-    return { ok: false, diagnostic: fileDiagnostic(path, fsMessage(error), 'runner/unreadable') };
+    return { ok: false, diagnostic: fileDiagnostic(path, fsErrorMessage(error, 'cannot be read (it does not exist or is a dangling link)'), 'runner/unreadable') };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -14,8 +14,8 @@
  * known: every page it had not answered for is run again alone (answered before the next
  * starts), so the page at fault fails on its own a second time and the others come through.
  *
- * Processes rather than worker threads, for two V8 flags that only a process takes. Measured
- * on a cold run over 1,200 scale pages:
+ * Processes rather than worker threads, for V8 flags that only a process takes. The first
+ * two measured on a cold run over 1,200 scale pages:
  * - `--no-turbo-inlining`: about a fifth of all CPU went to V8's optimizing compiler inlining
  *   micromark's many small state functions into each other, and every worker pays it again.
  *   V8's helper threads took 7.7 s of 19 s with it, 3.8 to 5.1 s without, while the thread
@@ -36,10 +36,10 @@
  *   worker and cost CPU to coordinate. Concurrent sweeping and marking stay on. This
  *   replaced `--single-threaded-gc`, which also turns off concurrent sweeping, and with it a
  *   worker took 2.2 times the page faults (about 130,000 against 60,000 over the scale
- *   corpus), on a VM where a fault costs about 10 µs. jobs=2 over the 2,422 scale pages, the three settings
- *   in rotation, 6 cycles: 16.4 s on average with these flags, faster in every cycle, against
- *   17.4 s with `--single-threaded-gc` and 17.5 s with V8's defaults; system time 4.3-4.8 s
- *   against 5.9-6.5 s.
+ *   corpus), on a VM where a fault costs about 10 µs. jobs=2 over the 2,422 scale pages,
+ *   the three settings in rotation, 6 cycles: 16.4 s on average with these flags, faster in
+ *   every cycle, against 17.4 s with `--single-threaded-gc` and 17.5 s with V8's defaults;
+ *   system time 4.3-4.8 s against 5.9-6.5 s.
  *   (`--no-parallel-marking` is not among them: with concurrent marking on, it trips a
  *   fatal check in node 20's V8.)
  */
