@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { REPO_ROOT } from '../spec/io.ts';
+import { REQUIRE_CORPUS_ENV } from '../spec/paths.ts';
 import { splitStartArgs } from './start.ts';
 
 describe('photo-conformance start arguments', () => {
@@ -44,4 +45,29 @@ describe('photo-conformance start with pages it cannot use', () => {
       assert.deepEqual(readFileSync(specFile), before, 'the committed spec is left as it was');
     });
   }
+});
+
+describe('photo-conformance start where the source pages must be there', () => {
+  // A copy of the project with nothing beside it: no ../shared/corpus.
+  const dir = mkdtempSync(join(tmpdir(), 'start-required-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const root = join(dir, 'project');
+  mkdirSync(root);
+  for (const entry of ['tools', 'spec', 'package.json', 'tsconfig.json']) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
+
+  it('stops on the missing pages, naming them, instead of testing the committed spec', () => {
+    const before = readFileSync(join(root, 'spec/profilephoto.yaml'));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tools/cli/main.ts'), 'start'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, [REQUIRE_CORPUS_ENV]: '1' },
+    });
+    const output = `${r.stdout}${r.stderr}`;
+    assert.equal(r.status, 1, output);
+    assert.match(output, /\.\.\/shared\/corpus\/000_[0-9a-f]+\.txt:1:1 error does not exist/);
+    assert.match(r.stderr, new RegExp(`${REQUIRE_CORPUS_ENV} is set; spec/profilephoto\\.yaml is unchanged\\. Put the pages spec/sources\\.yaml names in place`));
+    assert.doesNotMatch(output, /── generate/);
+    assert.deepEqual(readFileSync(join(root, 'spec/profilephoto.yaml')), before);
+  });
 });

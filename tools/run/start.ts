@@ -6,7 +6,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../spec/io.ts';
-import { corpusAbsent } from '../spec/paths.ts';
+import { corpusAbsent, REQUIRE_CORPUS_ENV } from '../spec/paths.ts';
 
 type Verb = { main(argv: string[]): Promise<number> };
 
@@ -40,8 +40,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { docs, runArgs } = splitStartArgs(argv);
   const extractCli = join(REPO_ROOT, 'tools/extract/cli.ts');
-  // The same rule as the tests' (paths.ts): where the pages must be there (CI), a missing
-  // one fails the extraction instead of being passed over.
+  // The same rule as the tests' (paths.ts): where the pages must be there, a missing one
+  // fails the job instead of being passed over.
   if (docs.length > 0 || !corpusAbsent()) {
     console.log(`── extract: spec/profilephoto.yaml from ${docs.length ? docs.join(', ') : 'the source pages'}`);
     const extract = (await import(extractCli)) as Verb;
@@ -49,6 +49,10 @@ export async function main(argv: string[]): Promise<number> {
     if (code !== 0 && docs.length) {
       // The user asked for these pages: testing the old spec instead would answer another question.
       console.error('start: the pages given with --docs could not be extracted (see above); spec/profilephoto.yaml is unchanged. Name markdown pages (or directories of them) that state a profile photo operation, or drop --docs.');
+      return code;
+    }
+    if (code !== 0 && process.env[REQUIRE_CORPUS_ENV]) {
+      console.error(`start: the source pages could not be extracted (see above) and ${REQUIRE_CORPUS_ENV} is set; spec/profilephoto.yaml is unchanged. Put the pages spec/sources.yaml names in place, or unset it to test the committed spec.`);
       return code;
     }
     // Warnings about missing facts do not stop the job; an error that left no spec does.
