@@ -130,6 +130,9 @@ const MARKUP_LIMITS: [number, number][] = [
   [0x3a, 1000], // :
 ];
 const MARKUP = MARKUP_LIMITS.map(([code]) => code);
+/** Character code (all of them ASCII) to its index in MARKUP plus one; 0 for the rest. */
+const MARKUP_SLOT = new Uint8Array(128);
+MARKUP.forEach((code, k) => (MARKUP_SLOT[code] = k + 1));
 const NESTED = new RegExp(`^(?:[ \\t]*(?:>|[-*+]|\\d{1,9}[.)])(?=[ \\t]|$)){${MAX_NESTING + 1},}`);
 
 /**
@@ -150,8 +153,9 @@ function pageLimit(k: number): number {
 function markupCounts(text: string, from: number, to: number): number[] {
   const counts = new Array<number>(MARKUP.length).fill(0);
   for (let i = from; i < to; i++) {
-    const k = MARKUP.indexOf(text.charCodeAt(i));
-    if (k >= 0) counts[k] = (counts[k] as number) + 1;
+    const code = text.charCodeAt(i);
+    const slot = code < 128 ? (MARKUP_SLOT[code] as number) : 0;
+    if (slot > 0) counts[slot - 1] = (counts[slot - 1] as number) + 1;
   }
   return counts;
 }

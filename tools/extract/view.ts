@@ -182,12 +182,16 @@ class BitextWriter {
 
   result(): Bitext & { bilingual: boolean } {
     const text = tidy(this.text);
-    const en = tidy(this.en);
-    return this.sawSxs ? { text, en, bilingual: true } : { text, bilingual: false };
+    // Without an sxs-lookup span the English stream is the same text, and is not returned.
+    return this.sawSxs ? { text, en: tidy(this.en), bilingual: true } : { text, bilingual: false };
   }
 }
 
+// Most cells and sentences hold single spaces only: those need nothing but the trim.
+const UNTIDY = /[\t\u00a0\n]| {2}/;
+
 function tidy(value: string): string {
+  if (!UNTIDY.test(value)) return value.trim();
   return value
     .replace(/[ \t\u00a0]+/g, ' ')
     .replace(/ *\n */g, '\n')

@@ -8,7 +8,21 @@ export interface Cell extends Bitext {
   links: string[];
 }
 
-export function rowsOf(table: Table): Cell[][] {
+// The headers and permissions rules both read every table, each twice (to decide, then to
+// take the facts): a table's cells are read once a page and shared.
+const rowsByTable = new WeakMap<Table, readonly (readonly Cell[])[]>();
+
+/** The table's rows of cells, header row first. Shared between rules: do not change them. */
+export function rowsOf(table: Table): readonly (readonly Cell[])[] {
+  let rows = rowsByTable.get(table);
+  if (!rows) {
+    rows = readRows(table);
+    rowsByTable.set(table, rows);
+  }
+  return rows;
+}
+
+function readRows(table: Table): Cell[][] {
   return table.children.map((row) =>
     row.children.map((cell) => {
       const bt = bitextOf(cell.children as Nodes[]);

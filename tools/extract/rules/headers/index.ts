@@ -52,7 +52,7 @@ export function headerName(cell: { text: string; en?: string }, value: string | 
   return undefined;
 }
 
-function looksLikeHeaderTable(rows: Cell[][]): boolean {
+function looksLikeHeaderTable(rows: readonly (readonly Cell[])[]): boolean {
   return rows.slice(1).some((row) => /bearer\s*[{<]/i.test(`${row[1]?.text ?? ''} ${row[1]?.en ?? ''}`));
 }
 

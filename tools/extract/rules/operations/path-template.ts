@@ -212,7 +212,26 @@ export function normalizePath(raw: string): { path: string; parameters: PathPara
   return { path: `/${parts.join('/')}`, parameters, ...classify(names, params) };
 }
 
-export function parseRequestLine(line: string): RequestLine | undefined {
+// detect, operations, headers and responses each read a page's request lines, and a response
+// example looks back at the requests before it: the same line is parsed four or five times.
+// The few distinct request lines a page holds are remembered; the bound keeps memory flat
+// however many pages a run reads.
+const REQUEST_LINE_MEMO_SIZE = 64;
+const requestLineMemo = new Map<string, Readonly<RequestLine> | undefined>();
+
+/** The request a line states (`GET /me/photo/$value`), or undefined. The result is shared: do not change it. */
+export function parseRequestLine(line: string): Readonly<RequestLine> | undefined {
+  if (!REQUEST_LINE.test(line)) return undefined;
+  let request = requestLineMemo.get(line);
+  if (request === undefined && !requestLineMemo.has(line)) {
+    if (requestLineMemo.size >= REQUEST_LINE_MEMO_SIZE) requestLineMemo.clear();
+    request = readRequestLine(line);
+    requestLineMemo.set(line, request);
+  }
+  return request;
+}
+
+function readRequestLine(line: string): RequestLine | undefined {
   const match = REQUEST_LINE.exec(line);
   if (!match) return undefined;
   const method = match[1] as Method;
