@@ -11,7 +11,7 @@ import type { Api, Version } from '../../../spec/model.ts';
 import type { Detection, SourcePins, Translation } from '../../types.ts';
 import type { PageView } from '../../view.ts';
 import type { RuleMessage } from '../rule.ts';
-import { parseRequestLine } from '../operations/path-template.ts';
+import { requestLinesIn } from '../operations/path-template.ts';
 
 export const DETECT_RULE_ID = 'detect';
 
@@ -124,9 +124,7 @@ export function detect(view: PageView, pins: SourcePins = {}): DetectOutput {
   const apiVotes: Record<Api, number> = { graph: 0, outlook: 0 };
   const versionVotes = new Map<Version, number>();
   for (const block of view.codeBlocks) {
-    for (const line of block.node.value.split('\n')) {
-      const request = parseRequestLine(line);
-      if (!request) continue;
+    for (const { request } of requestLinesIn(block.node)) {
       if (request.api) apiVotes[request.api] += 1;
       if (request.version) versionVotes.set(request.version, (versionVotes.get(request.version) ?? 0) + 1);
     }

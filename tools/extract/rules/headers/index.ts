@@ -7,7 +7,7 @@
 import type { Table } from 'mdast';
 import type { HeaderFact } from '../../types.ts';
 import { lexicon, mentions } from '../lexicon.ts';
-import { parseRequestLine } from '../operations/path-template.ts';
+import { firstContentLine, parseRequestLine } from '../operations/path-template.ts';
 import type { RuleContext, RuleFactory, RuleMessage } from '../rule.ts';
 import { englishOf, locOf, pageScope, quoteOf, scopeForBlock } from '../rule.ts';
 
@@ -91,10 +91,11 @@ export const headersRule: RuleFactory = () => ({
     }
     // Headers written in request examples: stated values, but not stated as required.
     for (const code of context.view.codeBlocks) {
+      const firstLine = firstContentLine(code.node.value);
+      const request = firstLine ? parseRequestLine(firstLine.text) : undefined;
+      if (!firstLine || !request) continue;
+      const first = firstLine.index;
       const lines = code.node.value.split('\n');
-      const first = lines.findIndex((l) => l.trim());
-      const request = first >= 0 ? parseRequestLine(lines[first] ?? '') : undefined;
-      if (!request) continue;
       const line0 = (code.node.position?.start.line ?? 1) + 1;
       const fromBlock = scopeForBlock(context, code.block);
       for (let i = first + 1; i < lines.length; i++) {

@@ -9,21 +9,15 @@ import type { OperationFact } from '../../types.ts';
 import type { CodeBlock } from '../../view.ts';
 import type { Rule, RuleFactory, RuleMessage } from '../rule.ts';
 import { versionsAt } from '../rule.ts';
-import { parseRequestLine, type RequestLine } from './path-template.ts';
+import { requestLinesIn, type RequestLineAt } from './path-template.ts';
 
 export const OPERATIONS_RULE_ID = 'operations';
 
-export function requestLinesOf(block: CodeBlock): { request: RequestLine; offset: number; raw: string }[] {
-  const out: { request: RequestLine; offset: number; raw: string }[] = [];
-  const lines = block.node.value.split('\n');
-  lines.forEach((raw, offset) => {
-    const request = parseRequestLine(raw);
-    if (request) out.push({ request, offset, raw: raw.trim() });
-  });
-  return out;
+export function requestLinesOf(block: CodeBlock): readonly RequestLineAt[] {
+  return requestLinesIn(block.node);
 }
 
-function blockKind(block: CodeBlock, lines: { request: RequestLine; offset: number }[]): OperationFact['from'] {
+function blockKind(block: CodeBlock, lines: readonly RequestLineAt[]): OperationFact['from'] {
   const type = String(block.annotation?.value.blockType ?? '').toLowerCase();
   if (type === 'request') return 'example';
   if (type === 'ignored') return 'endpoint';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizePath, operationId, parseRequestLine } from './path-template.ts';
+import type { Code } from 'mdast';
+import { firstContentLine, normalizePath, operationId, parseRequestLine, requestLinesIn } from './path-template.ts';
 
 test('every placeholder notation becomes one {name} notation, the original kept', () => {
   const cases: [string, string, string[][]][] = [
@@ -48,4 +49,28 @@ test('request lines: Graph and Outlook roots, query strings, prose rejected', ()
 test('operation ids are built from facts only', () => {
   assert.equal(operationId({ api: 'graph', version: 'beta', method: 'PUT', resource: 'contactInFolder', target: 'value', owner: 'me' }), 'graph.beta.put.me.contact-in-folder.value');
   assert.equal(operationId({ api: 'outlook', version: 'v2.0', method: 'GET', resource: 'user', target: 'photoSizeValue' }), 'outlook.v2.0.get.user.photo-size-value');
+});
+
+test('the first line with content, counted from zero; none in a blank block', () => {
+  assert.deepEqual(firstContentLine('\n  \t\nGET /me/photo\nHost: x'), { index: 2, text: 'GET /me/photo' });
+  assert.deepEqual(firstContentLine('PUT /me/photo/$value'), { index: 0, text: 'PUT /me/photo/$value' });
+  assert.equal(firstContentLine(''), undefined);
+  assert.equal(firstContentLine('\n \u00a0\n\t'), undefined);
+});
+
+test('request lines anywhere in a block, indented by any white space; none in JSON', () => {
+  const code = (value: string): Code => ({ type: 'code', value });
+  const mixed = code('{\n  "a": 1\n}\n\n\tGET https://graph.microsoft.com/v1.0/me/photo\n\u00a0PATCH /users/{id}/photo/$value\nGETTING /no');
+  const lines = requestLinesIn(mixed);
+  assert.deepEqual(
+    lines.map(({ request, offset, raw }) => [request.method, request.path, offset, raw]),
+    [
+      ['GET', '/me/photo', 4, 'GET https://graph.microsoft.com/v1.0/me/photo'],
+      ['PATCH', '/users/{userId}/photo/$value', 5, 'PATCH /users/{id}/photo/$value'],
+    ],
+  );
+  // Read once per block: the rules that ask again get the same lines.
+  assert.equal(requestLinesIn(mixed), lines);
+  assert.deepEqual(requestLinesIn(code('{\n  "GET": "/me/photo"\n}')), []);
+  assert.deepEqual(requestLinesIn(code('')), []);
 });

@@ -5,6 +5,7 @@
  * from the collection (`users` -> `userId`) so a template never repeats a name, and the
  * kinds of value the placeholder allows (`id`, `userPrincipalName`, `size`).
  */
+import type { Code } from 'mdast';
 import type { Api, Method, Resource, Target, Version } from '../../../spec/model.ts';
 import type { PathParameterFact } from '../../types.ts';
 
@@ -254,6 +255,48 @@ function readRequestLine(line: string): RequestLine | undefined {
     originalPath,
     ...normalized,
   };
+}
+
+/** The first line of `value` that holds more than white space, and its index. */
+export function firstContentLine(value: string): { index: number; text: string } | undefined {
+  for (let index = 0, start = 0; start <= value.length; index++) {
+    const newline = value.indexOf('\n', start);
+    const end = newline < 0 ? value.length : newline;
+    const text = value.slice(start, end);
+    if (text.trim()) return { index, text };
+    start = end + 1;
+  }
+  return undefined;
+}
+
+export interface RequestLineAt {
+  request: Readonly<RequestLine>;
+  /** Index of the line within the block. */
+  offset: number;
+  /** The line as written, trimmed. */
+  raw: string;
+}
+
+// A request line starts a line of the block (see REQUEST_LINE): blocks without one, the JSON
+// examples that make up most code, are passed over without being split into lines.
+const MAY_HOLD_REQUEST = /^[^\S\n]*(?:GET|PUT|PATCH|POST|DELETE)[^\S\n]+\S/m;
+const requestLinesByBlock = new WeakMap<Code, readonly RequestLineAt[]>();
+
+/** Every request line of a code block, in order. Read once a page and shared: do not change it. */
+export function requestLinesIn(code: Code): readonly RequestLineAt[] {
+  let lines = requestLinesByBlock.get(code);
+  if (!lines) {
+    const found: RequestLineAt[] = [];
+    if (MAY_HOLD_REQUEST.test(code.value)) {
+      code.value.split('\n').forEach((raw, offset) => {
+        const request = parseRequestLine(raw);
+        if (request) found.push({ request, offset, raw: raw.trim() });
+      });
+    }
+    lines = found;
+    requestLinesByBlock.set(code, lines);
+  }
+  return lines;
 }
 
 /** `graph.beta.put.me.contact-in-folder.value`: from facts, never from headings or positions. */
