@@ -6,7 +6,9 @@
  *     front matter) over the same in-memory pages on one thread, each side in its own
  *     long-lived process (measure-floor.ts), timed in alternating chunks of 100 pages, A-B
  *     then B-A: the two sides of each chunk run seconds apart, so a minute when the host
- *     is slow weighs on both, where two passes a minute apart could differ by 30%;
+ *     is slow weighs on both, where two passes a minute apart could differ by 30%. Both
+ *     sides are pinned to the same CPU (where taskset works) with the flags a worker alone
+ *     on its core gets: unpinned, each side ran on either CPU, and the CPUs differ;
  *  2. the runner on both cores against the runner on one, over the whole scale corpus, in
  *     rounds, each pass a fresh process as a real run is (module loading, workers, JIT warm-up):
  *     - one core: jobs=1 (extraction in the runner's thread) in a process pinned to one CPU
@@ -140,8 +142,10 @@ function runChild<T>(script: string, request: object, options: ChildOptions = {}
 /** Step 2: one side of the machine's ceiling, a bare parse over a slice, timed as one pass. */
 const measureFloor = (request: FloorRequest, options?: ChildOptions) => runChild<FloorMeasurement>(MEASURE_FLOOR, request, options);
 /** Step 1: one side of the floor comparison, kept running to time chunks of its pages on request. */
-async function startFloorSide(request: FloorRequest) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MEASURE_FLOOR, JSON.stringify({ ...request, serve: true })], {
+async function startFloorSide(request: FloorRequest, options: ChildOptions = {}) {
+  const node = [process.execPath, ...(options.v8Flags ?? []), '--import', 'tsx', MEASURE_FLOOR, JSON.stringify({ ...request, serve: true })];
+  const command = options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
+  const child = spawn(command[0]!, command.slice(1), {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -185,9 +189,16 @@ async function main(): Promise<number> {
   scratch = await mkdtemp(join(tmpdir(), 'extract-bench-'));
   try {
     const FLOOR_CHUNK_PAGES = flags.quick ? 25 : 100;
-    log(`1/4 extractPage against the bare remark parse over ${floorPages.length} pages, one thread, in chunks of ${FLOOR_CHUNK_PAGES}, A-B then B-A`);
+    const pinned = pinnableCpus();
+    // Both sides on the same CPU with the flags of a worker alone on its core: the two CPUs
+    // differ in speed from minute to minute, and unpinned each side ran on either.
+    const floorCore: ChildOptions = pinned ? { cpu: pinned[0], v8Flags: workerV8Flags(1, 1) } : {};
+    log(
+      `1/4 extractPage against the bare remark parse over ${floorPages.length} pages, one thread, ` +
+        `${pinned ? `both pinned to CPU ${pinned[0]}, ` : ''}in chunks of ${FLOOR_CHUNK_PAGES}, A-B then B-A`,
+    );
     const floorRequest = (side: FloorRequest['side']): FloorRequest => ({ side, inputs: [SCALE_DIR], slice: [0, floorPages.length], extractor: extractorHref });
-    const floorSides = { parse: await startFloorSide(floorRequest('parse')), extract: await startFloorSide(floorRequest('extract')) };
+    const floorSides = { parse: await startFloorSide(floorRequest('parse'), floorCore), extract: await startFloorSide(floorRequest('extract'), floorCore) };
     const chunks = { parse: [] as ChunkMeasurement[], extract: [] as ChunkMeasurement[] };
     try {
       for (let from = 0, i = 0; from < floorSides.parse.pages; from += FLOOR_CHUNK_PAGES, i++) {
@@ -219,7 +230,6 @@ async function main(): Promise<number> {
 
     const base = { extractor: extractorHref, inputs: [SCALE_DIR], warm: false, coverage: false };
     const whole: [number, number] = [0, scalePages.length];
-    const pinned = pinnableCpus();
     const pinning = pinned !== undefined;
     const rounds = Math.max(1, Number(flags.rounds ?? (flags.quick ? 2 : 4)) || 1);
     // The flags a pool filling its cores gives each worker: here one worker on one core.
@@ -348,8 +358,8 @@ async function main(): Promise<number> {
       `${c.withOperation} / ${c.pagesWithRequestBlock} (${((100 * c.withOperation) / Math.max(1, c.pagesWithRequestBlock)).toFixed(1)}%)`;
     const covered = (c: Coverage) => c.withOperation >= TARGETS.coverage * c.pagesWithRequestBlock;
     const rows: Row[] = [
-      ['bare remark parse, 1 thread (the floor)', perSecond(floor.pages, floor.parseMs), '', ''],
-      ['extractPage, 1 thread, same pages', perSecond(floor.pages, floor.extractMs), '', ''],
+      [`bare remark parse, 1 thread${pinning ? ` on CPU ${pinned[0]}` : ''} (the floor)`, perSecond(floor.pages, floor.parseMs), '', ''],
+      [`extractPage, 1 thread${pinning ? ` on CPU ${pinned[0]}` : ''}, same pages`, perSecond(floor.pages, floor.extractMs), '', ''],
       ['  ratio extraction / parse, CPU time', `${ratio.toFixed(2)} (halves ${ratioHalves.map((v) => v.toFixed(2)).join(' / ')})`, `<= ${TARGETS.ratio}`, verdict(ratio <= TARGETS.ratio)],
       ['  ratio extraction / parse, wall time (load-sensitive)', wallRatio.toFixed(2), '', ''],
       ...(pinning
