@@ -121,11 +121,16 @@ interface ChildOptions {
 }
 
 /** A bench helper script in a child process: one JSON request in, one JSON line out. */
+/** The command line that runs a bench helper script with its request, flags and CPU. */
+function childCommand(script: string, request: object, options: ChildOptions): [string, ...string[]] {
+  const node: [string, ...string[]] = [process.execPath, ...(options.v8Flags ?? []), '--import', 'tsx', script, JSON.stringify(request)];
+  return options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
+}
+
 function runChild<T>(script: string, request: object, options: ChildOptions = {}): Promise<T> {
   return new Promise((resolveChild, reject) => {
-    const node = [process.execPath, ...(options.v8Flags ?? []), '--import', 'tsx', script, JSON.stringify(request)];
-    const command = options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
-    const child = spawn(command[0]!, command.slice(1), {
+    const [command, ...args] = childCommand(script, request, options);
+    const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -143,9 +148,8 @@ function runChild<T>(script: string, request: object, options: ChildOptions = {}
 const measureFloor = (request: FloorRequest, options?: ChildOptions) => runChild<FloorMeasurement>(MEASURE_FLOOR, request, options);
 /** Step 1: one side of the floor comparison, kept running to time chunks of its pages on request. */
 async function startFloorSide(request: FloorRequest, options: ChildOptions = {}) {
-  const node = [process.execPath, ...(options.v8Flags ?? []), '--import', 'tsx', MEASURE_FLOOR, JSON.stringify({ ...request, serve: true })];
-  const command = options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
-  const child = spawn(command[0]!, command.slice(1), {
+  const [command, ...args] = childCommand(MEASURE_FLOOR, { ...request, serve: true }, options);
+  const child = spawn(command, args, {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
