@@ -120,13 +120,13 @@ interface ChildOptions {
   v8Flags?: readonly string[];
 }
 
-/** A bench helper script in a child process: one JSON request in, one JSON line out. */
 /** The command line that runs a bench helper script with its request, flags and CPU. */
 function childCommand(script: string, request: object, options: ChildOptions): [string, ...string[]] {
   const node: [string, ...string[]] = [process.execPath, ...(options.v8Flags ?? []), '--import', 'tsx', script, JSON.stringify(request)];
   return options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
 }
 
+/** A bench helper script in a child process: one JSON request in, one JSON line out. */
 function runChild<T>(script: string, request: object, options: ChildOptions = {}): Promise<T> {
   return new Promise((resolveChild, reject) => {
     const [command, ...args] = childCommand(script, request, options);

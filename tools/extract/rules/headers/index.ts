@@ -7,7 +7,7 @@
 import type { Table } from 'mdast';
 import type { HeaderFact } from '../../types.ts';
 import { lexicon, mentions } from '../lexicon.ts';
-import { firstContentLine, parseRequestLine } from '../operations/path-template.ts';
+import { openingRequest } from '../operations/path-template.ts';
 import type { RuleContext, RuleFactory, RuleMessage } from '../rule.ts';
 import { englishOf, locOf, pageScope, quoteOf, scopeForBlock } from '../rule.ts';
 
@@ -91,10 +91,9 @@ export const headersRule: RuleFactory = () => ({
     }
     // Headers written in request examples: stated values, but not stated as required.
     for (const code of context.view.codeBlocks) {
-      const firstLine = firstContentLine(code.node.value);
-      const request = firstLine ? parseRequestLine(firstLine.text) : undefined;
-      if (!firstLine || !request) continue;
-      const first = firstLine.index;
+      const opening = openingRequest(code.node);
+      if (!opening) continue;
+      const { request, offset: first } = opening;
       const lines = code.node.value.split('\n');
       const line0 = (code.node.position?.start.line ?? 1) + 1;
       const fromBlock = scopeForBlock(context, code.block);

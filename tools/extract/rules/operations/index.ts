@@ -13,10 +13,6 @@ import { requestLinesIn, type RequestLineAt } from './path-template.ts';
 
 export const OPERATIONS_RULE_ID = 'operations';
 
-export function requestLinesOf(block: CodeBlock): readonly RequestLineAt[] {
-  return requestLinesIn(block.node);
-}
-
 function blockKind(block: CodeBlock, lines: readonly RequestLineAt[]): OperationFact['from'] {
   const type = String(block.annotation?.value.blockType ?? '').toLowerCase();
   if (type === 'request') return 'example';
@@ -35,7 +31,7 @@ export const operationsRule: RuleFactory = () => ({
     const operations: OperationFact[] = [];
     const messages: RuleMessage[] = [];
     for (const block of view.codeBlocks) {
-      const lines = requestLinesOf(block);
+      const lines = requestLinesIn(block.node);
       if (!lines.length) continue;
       const from = blockKind(block, lines);
       const fenceLine = block.node.position?.start.line ?? 1;

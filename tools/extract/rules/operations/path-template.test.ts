@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Code } from 'mdast';
-import { firstContentLine, normalizePath, operationId, parseRequestLine, requestLinesIn } from './path-template.ts';
+import { normalizePath, openingRequest, operationId, parseRequestLine, requestLinesIn } from './path-template.ts';
 
 test('every placeholder notation becomes one {name} notation, the original kept', () => {
   const cases: [string, string, string[][]][] = [
@@ -51,11 +51,15 @@ test('operation ids are built from facts only', () => {
   assert.equal(operationId({ api: 'outlook', version: 'v2.0', method: 'GET', resource: 'user', target: 'photoSizeValue' }), 'outlook.v2.0.get.user.photo-size-value');
 });
 
-test('the first line with content, counted from zero; none in a blank block', () => {
-  assert.deepEqual(firstContentLine('\n  \t\nGET /me/photo\nHost: x'), { index: 2, text: 'GET /me/photo' });
-  assert.deepEqual(firstContentLine('PUT /me/photo/$value'), { index: 0, text: 'PUT /me/photo/$value' });
-  assert.equal(firstContentLine(''), undefined);
-  assert.equal(firstContentLine('\n \u00a0\n\t'), undefined);
+test('the request a block opens with: on its first line that is not blank, else none', () => {
+  const code = (value: string): Code => ({ type: 'code', value });
+  const opening = openingRequest(code('\n  \t\nGET /me/photo\nHost: x'));
+  assert.deepEqual(opening && [opening.request.method, opening.request.path, opening.offset], ['GET', '/me/photo', 2]);
+  assert.equal(openingRequest(code('PUT /me/photo/$value'))?.offset, 0);
+  // A request further down is not the one the block opens with.
+  assert.equal(openingRequest(code('HTTP/1.1 200 OK\n\nGET /me/photo')), undefined);
+  assert.equal(openingRequest(code('')), undefined);
+  assert.equal(openingRequest(code('\n \u00a0\n\t')), undefined);
 });
 
 test('request lines anywhere in a block, indented by any white space; none in JSON', () => {

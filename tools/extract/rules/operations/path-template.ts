@@ -213,26 +213,8 @@ export function normalizePath(raw: string): { path: string; parameters: PathPara
   return { path: `/${parts.join('/')}`, parameters, ...classify(names, params) };
 }
 
-// detect, operations, headers and responses each read a page's request lines, and a response
-// example looks back at the requests before it: the same line is parsed four or five times.
-// The few distinct request lines a page holds are remembered; the bound keeps memory flat
-// however many pages a run reads.
-const REQUEST_LINE_MEMO_SIZE = 64;
-const requestLineMemo = new Map<string, Readonly<RequestLine> | undefined>();
-
-/** The request a line states (`GET /me/photo/$value`), or undefined. The result is shared: do not change it. */
-export function parseRequestLine(line: string): Readonly<RequestLine> | undefined {
-  if (!REQUEST_LINE.test(line)) return undefined;
-  let request = requestLineMemo.get(line);
-  if (request === undefined && !requestLineMemo.has(line)) {
-    if (requestLineMemo.size >= REQUEST_LINE_MEMO_SIZE) requestLineMemo.clear();
-    request = readRequestLine(line);
-    requestLineMemo.set(line, request);
-  }
-  return request;
-}
-
-function readRequestLine(line: string): RequestLine | undefined {
+/** The request a line states (`GET /me/photo/$value`), or undefined. */
+export function parseRequestLine(line: string): RequestLine | undefined {
   const match = REQUEST_LINE.exec(line);
   if (!match) return undefined;
   const method = match[1] as Method;
@@ -258,7 +240,7 @@ function readRequestLine(line: string): RequestLine | undefined {
 }
 
 /** The first line of `value` that holds more than white space, and its index. */
-export function firstContentLine(value: string): { index: number; text: string } | undefined {
+function firstContentLine(value: string): { index: number; text: string } | undefined {
   for (let index = 0, start = 0; start <= value.length; index++) {
     const newline = value.indexOf('\n', start);
     const end = newline < 0 ? value.length : newline;
@@ -280,9 +262,12 @@ export interface RequestLineAt {
 // A request line starts a line of the block (see REQUEST_LINE): blocks without one, the JSON
 // examples that make up most code, are passed over without being split into lines.
 const MAY_HOLD_REQUEST = /^[^\S\n]*(?:GET|PUT|PATCH|POST|DELETE)[^\S\n]+\S/m;
+// detect, operations, headers and responses all read a page's request lines, and a response
+// example looks back at the requests before it: each block is read once, for as long as the
+// page's tree lives.
 const requestLinesByBlock = new WeakMap<Code, readonly RequestLineAt[]>();
 
-/** Every request line of a code block, in order. Read once a page and shared: do not change it. */
+/** Every request line of a code block, in order. Shared between rules: do not change them. */
 export function requestLinesIn(code: Code): readonly RequestLineAt[] {
   let lines = requestLinesByBlock.get(code);
   if (!lines) {
@@ -297,6 +282,12 @@ export function requestLinesIn(code: Code): readonly RequestLineAt[] {
     requestLinesByBlock.set(code, lines);
   }
   return lines;
+}
+
+/** The request a code block opens with, on its first line that is not blank. */
+export function openingRequest(code: Code): RequestLineAt | undefined {
+  const [first] = requestLinesIn(code);
+  return first && first.offset === firstContentLine(code.value)?.index ? first : undefined;
 }
 
 /** `graph.beta.put.me.contact-in-folder.value`: from facts, never from headings or positions. */

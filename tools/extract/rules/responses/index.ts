@@ -9,7 +9,7 @@ import type { Api, Method, Target, Version } from '../../../spec/model.ts';
 import type { PlaceholderFact, ResponseFact, Scope } from '../../types.ts';
 import type { CodeBlock } from '../../view.ts';
 import { mentions } from '../lexicon.ts';
-import { firstContentLine, parseRequestLine } from '../operations/path-template.ts';
+import { openingRequest } from '../operations/path-template.ts';
 import type { RuleContext, RuleFactory, RuleMessage } from '../rule.ts';
 import { blockOf, bothOf, locOf, scopeForBlock } from '../rule.ts';
 import { mergeSchemas, schemaOf, type JsonSchema } from './json-schema.ts';
@@ -75,8 +75,7 @@ function precedingRequest(context: RuleContext, code: CodeBlock): { method: Meth
   for (let i = index - 1; i >= 0 && i >= index - 4; i--) {
     const previous = context.view.codeBlocks[i];
     if (!previous) continue;
-    const first = firstContentLine(previous.node.value);
-    const request = first ? parseRequestLine(first.text) : undefined;
+    const request = openingRequest(previous.node)?.request;
     if (request) return { method: request.method, ...(request.target ? { target: request.target } : {}), ...(request.version ? { version: request.version } : {}) };
   }
   return undefined;
