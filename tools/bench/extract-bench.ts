@@ -14,7 +14,7 @@
  *     - one core: jobs=1 (extraction in the runner's thread) in a process pinned to one CPU
  *       with `taskset`, started with the V8 flags the pool gives its workers, so the two
  *       sides run the same engine and differ only in the cores they may use;
- *     - both cores: jobs=2, the pool of two worker processes;
+ *     - both cores: jobs=2, the pool of two worker threads;
  *     - a round is a pass pinned to one CPU, the jobs=2 pass, and a pass pinned to the other
  *       CPU, which CPU goes first alternating between rounds. This machine's two CPUs do not
  *       run at the same speed (the same pinned pass has taken 23 s on one and 31 s on the
@@ -180,7 +180,7 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 async function main(): Promise<number> {
   const began = performance.now();
   const loadBefore = load();
-  // The bench itself keeps three processes busy (the runner and two workers), so only the
+  // The bench itself keeps three threads busy (the runner and two workers), so only the
   // figures from before it started say whether other work shared the cores.
   const oneMinuteLoadBefore = loadavg()[0] ?? 0;
   const pressureBefore = cpuPressure();
@@ -377,7 +377,7 @@ async function main(): Promise<number> {
           )
         : [[`runner on one core, ${n} pages`, 'not measured (no taskset)', '', ''] as Row]),
       [
-        `runner jobs=2 (two worker processes), ${n} pages, median pass`,
+        `runner jobs=2 (two worker threads), ${n} pages, median pass`,
         `${perSecond(n, wall.two)} (${seconds(wall.two)}; passes ${jobs2Passes.map((p) => (p.cold.durationMs / 1000).toFixed(1)).join(', ')} s)`,
         '',
         '',

@@ -24,7 +24,7 @@ const USAGE = `usage: photo-conformance extract [--docs DIR|FILE...] [--out FILE
   --format yaml|json  spec format (default yaml); json without --out prints to stdout
   --check             regenerate in memory; fail with a diff if the written spec is stale
   --report json       diagnostics as JSON (stdout, or stderr when the spec goes to stdout)
-  --jobs N            worker processes (default: the cores)
+  --jobs N            worker threads (default: the cores)
   --no-cache          extract every page, ignoring the result cache
   --verbose           print info diagnostics as well`;
 

@@ -1,6 +1,6 @@
 /**
  * One page in, its facts out: input hygiene -> parse -> bilingual view -> detect -> rules.
- * Pure (no I/O) and JSON-serializable, so the runner can call it in a worker process and
+ * Pure (no I/O) and JSON-serializable, so the runner can call it in a worker thread and
  * cache the result by content hash. It never throws: whatever goes wrong becomes a message.
  */
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * The extractor's internal contract. A page is extracted on its own (`extractPage`, pure,
- * possibly in a worker process, possibly from a cache), so everything here is plain JSON:
+ * possibly in a worker thread, possibly from a cache), so everything here is plain JSON:
  * no classes, no Maps, no functions, no undefined-vs-missing distinctions that JSON loses.
  * `SpecBuilder` (merge.ts) turns a stream of `PageResult`s into the spec.
  */

@@ -27,7 +27,7 @@ export interface RunRequest {
 
 export interface PassFigures {
   durationMs: number;
-  /** CPU time of this process (all threads) and of its worker processes. */
+  /** CPU time of this process (all threads, the runner's workers among them) and of any child processes. */
   cpuMs: number;
   summary: Omit<RunSummary, 'durationMs'>;
 }
@@ -38,7 +38,7 @@ export interface PassMeasurement {
   warm?: PassFigures;
   /** sha256 of the spec built from the cold pass. */
   specSha256: string;
-  /** This process and its worker processes together, sampled every 20 ms, and never less than this process's own high-water mark. */
+  /** This process and any child processes together, sampled every 20 ms, and never less than this process's own high-water mark. */
   peakRssBytes: number;
   /** Main thread's V8 heap, sampled every 20 ms during the cold pass. */
   peakHeapBytes: number;
@@ -46,8 +46,8 @@ export interface PassMeasurement {
   messages: { errors: number; warnings: number };
 }
 
-// Linux's /proc: the runner's worker processes are children of this one, so their memory and
-// CPU count here as the threads of a thread pool would.
+// Linux's /proc: the runner's workers are threads of this process, and an extractor that
+// starts processes of its own has them counted too, as its children.
 const CLOCK_TICKS_PER_SECOND = 100;
 const PAGE_BYTES = 4096;
 

@@ -1,7 +1,7 @@
 /**
- * Worker processes start without the parent's TypeScript loader, and registering tsx in each
- * costs about a second of CPU (its own loader thread, every module resolved through it)
- * against a quarter second for plain JavaScript. So the pool loads the extractor as one
+ * Workers start without the runner's TypeScript loader, and registering tsx in each costs
+ * about a second of CPU (its own loader thread, every module resolved through it) against a
+ * quarter second for plain JavaScript (measured with worker processes). So the pool loads the extractor as one
  * esbuild bundle of its TypeScript sources and the npm packages they import: one file to
  * read and compile instead of some 150 modules to resolve, which brings a worker from its
  * start to its first page in 160-175 ms instead of 275-295 ms.

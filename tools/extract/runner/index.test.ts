@@ -3,11 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, symlink, truncate, writeFile, mkdir } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, PageResult } from '../types.ts';
 import { counter } from './fixtures/fake-extractor/extractor.ts';
 import { DEFAULT_PER_WORKER, extractFiles, MAX_PAGE_BYTES, SMALL_RUN_PAGES, type ExtractFilesOptions } from './index.ts';
-import { workerV8Flags } from './worker-pool.ts';
+import { workerModule } from './extractor-bundle.ts';
+import { extractorVersion } from './result-cache.ts';
+import { WorkerPool, workerV8Flags } from './worker-pool.ts';
 
 const FAKE_EXTRACTOR = new URL('./fixtures/fake-extractor/extractor.ts', import.meta.url).href;
 const BROKEN_EXTRACTOR = new URL('./fixtures/broken-extractor/extractor.ts', import.meta.url).href;
@@ -185,17 +188,58 @@ describe('jobs', () => {
     });
   }
 
-  it("starts its workers with the V8 flags of the pool, not the runner's own", async () => {
+  it('runs its workers under the V8 flags of the pool, set for the whole process before they start', async () => {
+    const version = await extractorVersion(fileURLToPath(FAKE_EXTRACTOR));
+    const set: string[][] = [];
+    const pool = new WorkerPool({
+      size: 2,
+      extractor: await workerModule(new URL(FAKE_EXTRACTOR), version),
+      pageTask: await workerModule(new URL('./page-task.ts', import.meta.url), version),
+      perWorker: 2,
+      replyBatch: 1,
+      pageTimeoutMs: 30_000,
+      setV8Flags: (flags) => void set.push([...flags]),
+    });
+    try {
+      const dir = await corpus({ 'a.md': page(1) });
+      const outcome = await pool.run({ path: join(dir, 'a.md') });
+      assert.ok('json' in outcome, JSON.stringify(outcome));
+    } finally {
+      await pool.close();
+    }
+    assert.deepEqual(set, [workerV8Flags(2)]);
+    const lateOptimizing = ['--no-turbo-inlining', '--interrupt-budget=270336'];
+    assert.deepEqual(workerV8Flags(2, 2), [...lateOptimizing, '--no-parallel-scavenge', '--no-parallel-compaction', '--no-parallel-pointer-update']);
+    assert.deepEqual(
+      workerV8Flags(2, 4),
+      [...lateOptimizing, '--parallel-scavenge', '--parallel-compaction', '--parallel-pointer-update'],
+      "helper GC threads are on again while cores are left over, whatever an earlier pool set",
+    );
+  });
+
+  it("starts its workers without the runner's own node options", async () => {
+    assert.ok(process.execArgv.length > 0, 'the test runs under node options of its own (a TypeScript loader)');
     const dir = await corpus({ 'a.md': page(1, '<!-- exec-argv -->'), 'b.md': page(2, '<!-- exec-argv -->') });
     const { results } = await run(dir, { cache: false, jobs: 2 });
     assert.deepEqual(
       results.map((r) => r.facts.detection.title),
-      [workerV8Flags(2).join(' '), workerV8Flags(2).join(' ')],
+      [undefined, undefined],
     );
-    assert.ok(workerV8Flags(2).includes('--no-turbo-inlining'));
-    const lateOptimizing = ['--no-turbo-inlining', '--interrupt-budget=270336'];
-    assert.deepEqual(workerV8Flags(2, 4), lateOptimizing, 'helper GC threads stay on while cores are left over');
-    assert.deepEqual(workerV8Flags(2, 2), [...lateOptimizing, '--no-parallel-scavenge', '--no-parallel-compaction', '--no-parallel-pointer-update']);
+  });
+
+  it('fails alone a page that exhausts its worker\'s heap, and goes on with the others', async () => {
+    const dir = await corpus({ 'a.md': page(1), 'b.md': page(2, '<!-- exhaust-heap -->'), 'c.md': page(3) });
+    const { results, problems, summary } = await run(dir, { cache: false, jobs: 2, workerHeapMb: 64 });
+    assert.deepEqual(
+      results.map((r) => r.path),
+      ['a.md', 'c.md'].map((name) => join(dir, name)),
+    );
+    assert.deepEqual(
+      problems.map((d) => [d.file, d.ruleId]),
+      [[join(dir, 'b.md'), 'runner/worker-crashed']],
+    );
+    assert.match(problems[0]?.message ?? '', /memory/i);
+    assert.deepEqual(summary.crashed, [join(dir, 'b.md')]);
   });
 
   it("sends a worker's stray output to stderr, keeping stdout for the spec", async () => {

@@ -1,7 +1,7 @@
 /**
  * The extractor's file runner: lists pages, reads and decodes them, answers unchanged pages
- * from a content-addressed cache, extracts the rest on a pool of worker processes (or in
- * process for jobs=1), and streams every PageResult to `onResult`.
+ * from a content-addressed cache, extracts the rest on a pool of worker threads (or in the
+ * runner's own thread for jobs=1), and streams every PageResult to `onResult`.
  *
  * Order: results are delivered in the sorted order of the page paths, whatever the number
  * of jobs and however long each page takes, so a merge fed by this runner produces the same
@@ -27,9 +27,10 @@ import { WorkerPool } from './worker-pool.ts';
 
 export { MAX_PAGE_BYTES } from './page-task.ts';
 
-// Each worker process starts, loads the extractor and warms up its JIT on its own, so two
-// workers pay off from about two hundred scale pages (measured, wall time, jobs=1 against
-// jobs=2: 150 pages 3.4 s against 3.6 s, 300 pages 5.5 s against 4.9 s, 600 pages 7.7 s against 6.6 s).
+// Each worker starts, loads the extractor and warms up its JIT on its own, so two workers
+// pay off from about two hundred scale pages (measured with worker processes, wall time, jobs=1
+// against jobs=2: 150 pages 3.4 s against 3.6 s, 300 pages 5.5 s against 4.9 s, 600 pages
+// 7.7 s against 6.6 s).
 export const SMALL_RUN_PAGES = 200;
 
 // Enough work (about 50 ms of pages) that a worker does not idle while the runner waits for
@@ -43,7 +44,7 @@ const PAGE_TASK = new URL('./page-task.ts', import.meta.url);
 
 export interface ExtractFilesOptions {
   /**
-   * Worker processes; 1 extracts in this thread. Default: the available cores, except for a
+   * Worker threads; 1 extracts in the runner's thread. Default: the available cores, except for a
    * run of fewer than SMALL_RUN_PAGES pages, which is extracted in this thread because
    * starting workers would cost more than they save.
    */
@@ -73,8 +74,13 @@ export interface ExtractFilesOptions {
    * when false: slower to start, and the fallback the runner takes by itself when bundling fails.
    */
   bundle?: boolean;
-  /** A page running longer is abandoned with a diagnostic (worker processes only). Default 120 s. */
+  /** A page running longer is abandoned with a diagnostic (worker threads only). Default 120 s. */
   pageTimeoutMs?: number;
+  /**
+   * Most MB of old-generation heap each worker thread may use: a page that needs more fails
+   * alone (runner/worker-crashed) and the run goes on. Default: V8's own limit.
+   */
+  workerHeapMb?: number;
 }
 
 export interface RunSummary {
@@ -160,6 +166,7 @@ export async function extractFiles(inputs: string | readonly string[], options: 
             perWorker,
             replyBatch: Math.max(1, Math.floor(perWorker / 2)),
             pageTimeoutMs: options.pageTimeoutMs ?? 120_000,
+            ...(options.workerHeapMb ? { heapLimitMb: options.workerHeapMb } : {}),
           })),
       );
       return (await poolReady).run(task);

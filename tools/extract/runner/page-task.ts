@@ -1,14 +1,14 @@
 /**
  * Everything done to one page that needs nothing from the rest of the run: read it (unless
  * the runner already holds its bytes), decode it, extract it, and store the result in the
- * cache. It runs where the page is extracted: in a worker process, or in the runner's thread
+ * cache. It runs where the page is extracted: in a worker thread, or in the runner's thread
  * for jobs=1. The runner itself only lists pages, looks up the cache, and delivers outcomes
  * in order.
  *
  * Why here and not in the runner: with two workers on two cores the runner is a third
- * process, and every millisecond it spends on a page (a stat, an open, a read, a decode, a
+ * thread, and every millisecond it spends on a page (a stat, an open, a read, a decode, a
  * cache file written through libuv's thread pool) is taken from a core a worker was using.
- * Profiled over the 2,422 scale pages, that was about half of the runner's 1.7 to 2.3 s of
+ * Profiled over the 2,422 scale pages (worker processes then), that was about half of the runner's 1.7 to 2.3 s of
  * CPU in a jobs=2 run, and every worker idled about 0.6 s waiting for it.
  *
  * Plain synchronous fs calls: one page at a time is all a worker does, and in the runner's

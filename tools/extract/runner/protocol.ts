@@ -1,4 +1,4 @@
-/** Messages between the runner and its worker processes, and the extractor module's shape. */
+/** Messages between the runner and its worker threads, and the extractor module's shape. */
 import type { PageInput, PageResult } from '../types.ts';
 import type { PageOutcome, PageTask } from './page-task.ts';
 
@@ -19,8 +19,7 @@ export interface WorkerTask {
 }
 
 export type WorkerReply =
+  /** The extractor is loaded. One that cannot be is an error the worker throws instead. */
   | { ready: true }
-  /** The extractor could not be loaded; the worker exits after sending this. */
-  | { fatal: string }
   /** Outcomes of the oldest pages the worker holds, in the order it was sent them. */
   | { replies: ({ id: number } & PageOutcome)[] };

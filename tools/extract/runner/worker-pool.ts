@@ -1,21 +1,35 @@
 /**
- * A fixed pool of worker processes, each holding at most `perWorker` pages: one being
+ * A fixed pool of worker threads, each holding at most `perWorker` pages: one being
  * extracted and the next few already queued in its channel, so a worker does not idle while
  * the runner is off the CPU, yet no page waits in a worker's queue for long.
  *
  * A worker answers for up to `replyBatch` pages in one message, and at once when it has
  * nothing left to do. With a message a page, the runner woke about 2,400 times a run and
  * each time took a core from a worker: over the 2,422 scale pages (jobs=2, eight pages a
- * worker, three alternations) batches of four cut the runner's CPU from 1.4-2.0 s to
- * 0.9-1.1 s, the workers' by 0.4-2.4 s, and the run by 3.5 to 9%.
+ * worker, three alternations, measured when workers were processes) batches of four cut the
+ * runner's CPU from 1.4-2.0 s to 0.9-1.1 s, the workers' by 0.4-2.4 s, and the run by 3.5 to 9%.
  *
  * A worker that dies or overruns the page time limit is replaced, and only the page at fault
  * fails. When the worker held results it had not sent yet, which page was at fault is not
  * known: every page it had not answered for is run again alone (answered before the next
  * starts), so the page at fault fails on its own a second time and the others come through.
+ * A worker dies of an uncaught error, of `process.exit()` in the extractor, or of a page that
+ * exhausts its heap (`heapLimitMb`): each of these ends its thread and no other. What a
+ * thread cannot contain, where a process could, is a crash of node itself (a fault in native
+ * code); the extractor is plain JavaScript.
  *
- * Processes rather than worker threads, for V8 flags that only a process takes. The first
- * two measured on a cold run over 1,200 scale pages:
+ * Threads rather than processes: a jobs=2 pass over the 2,422 scale pages, alternating the two
+ * (first a prototype, 18 pairs: 14.6 s on average on threads against 15.6 s, faster in 13;
+ * then this code, 6 pairs while the host ran slower: 18.3 s against 20.6 s, faster in all 6),
+ * with a fifth fewer page faults (100,000-127,000 against 129,000-159,000) on a VM where a
+ * fault costs about 10 µs. A thread maps no second copy of node, its results reach the runner
+ * without a pipe, and all the isolates share one pool of V8 helper threads, where three
+ * processes each ran their own.
+ *
+ * A thread cannot have V8 flags of its own: the pool sets them for the whole process
+ * (`v8.setFlagsFromString`) before it starts its workers, and they hold for the runner's
+ * thread too, which only merges results. The first two measured on a cold run over 1,200
+ * scale pages, in one process:
  * - `--no-turbo-inlining`: about a fifth of all CPU went to V8's optimizing compiler inlining
  *   micromark's many small state functions into each other, and every worker pays it again.
  *   V8's helper threads took 7.7 s of 19 s with it, 3.8 to 5.1 s without, while the thread
@@ -36,16 +50,17 @@
  *   worker and cost CPU to coordinate. Concurrent sweeping and marking stay on. This
  *   replaced `--single-threaded-gc`, which also turns off concurrent sweeping, and with it a
  *   worker took 2.2 times the page faults (about 130,000 against 60,000 over the scale
- *   corpus), on a VM where a fault costs about 10 µs. jobs=2 over the 2,422 scale pages,
- *   the three settings in rotation, 6 cycles: 16.4 s on average with these flags, faster in
- *   every cycle, against 17.4 s with `--single-threaded-gc` and 17.5 s with V8's defaults;
- *   system time 4.3-4.8 s against 5.9-6.5 s.
+ *   corpus). jobs=2 over the 2,422 scale pages, worker processes, the three settings in
+ *   rotation, 6 cycles: 16.4 s on average with these flags, faster in every cycle, against
+ *   17.4 s with `--single-threaded-gc` and 17.5 s with V8's defaults; system time 4.3-4.8 s
+ *   against 5.9-6.5 s. A pool with cores left over turns them back on: flags set at run
+ *   time outlive the pool that set them.
  *   (`--no-parallel-marking` is not among them: with concurrent marking on, it trips a
  *   fatal check in node 20's V8.)
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import type { WorkerModule } from './extractor-bundle.ts';
 import type { PageOutcome, PageTask } from './page-task.ts';
 import type { WorkerMessage, WorkerReply, WorkerTask } from './protocol.ts';
@@ -59,7 +74,7 @@ interface Task {
 }
 
 interface Slot {
-  worker: ChildProcess;
+  worker: Worker;
   ready: boolean;
   /** FIFO: the pages the worker holds and has not answered for, in the order it takes them. */
   tasks: Task[];
@@ -79,17 +94,27 @@ export interface WorkerPoolOptions {
   replyBatch: number;
   /** A worker that answers for nothing this long is stopped (a page stuck in the extractor). */
   pageTimeoutMs: number;
+  /** Most MB of old-generation heap a worker may use; a page needing more ends its worker. Default: V8's limit. */
+  heapLimitMb?: number;
+  /** Sets V8 flags for the process; tests substitute a recorder. */
+  setV8Flags?: (flags: readonly string[]) => void;
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const WORKER_ENTRY = new URL('./worker.mjs', import.meta.url);
 
 // V8's own default (`node --v8-options`), in bytes of bytecode executed.
 const V8_DEFAULT_INTERRUPT_BUDGET = 66 * 1024;
 
-/** The V8 flags a pool of `size` workers on `cores` cores starts them with (see the top of this file). */
+const PARALLEL_GC_PHASES = ['parallel-scavenge', 'parallel-compaction', 'parallel-pointer-update'];
+
+/** The V8 flags a pool of `size` workers on `cores` cores runs them with (see the top of this file). */
 export function workerV8Flags(size: number, cores = availableParallelism()): string[] {
   const lateOptimizing = ['--no-turbo-inlining', `--interrupt-budget=${4 * V8_DEFAULT_INTERRUPT_BUDGET}`];
-  return size >= cores ? [...lateOptimizing, '--no-parallel-scavenge', '--no-parallel-compaction', '--no-parallel-pointer-update'] : lateOptimizing;
+  return [...lateOptimizing, ...PARALLEL_GC_PHASES.map((phase) => (size >= cores ? `--no-${phase}` : `--${phase}`))];
+}
+
+function setProcessV8Flags(flags: readonly string[]): void {
+  for (const flag of flags) setFlagsFromString(flag);
 }
 
 export class WorkerPool {
@@ -103,6 +128,7 @@ export class WorkerPool {
   peakPerWorker = 0;
 
   constructor(private readonly options: WorkerPoolOptions) {
+    (options.setV8Flags ?? setProcessV8Flags)(workerV8Flags(options.size));
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
   }
 
@@ -128,26 +154,26 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const { extractor, pageTask } = this.options;
-    const modules = {
-      extractor: extractor.href,
-      pageTask: pageTask.href,
-      needsTypeScript: extractor.needsTypeScript || pageTask.needsTypeScript,
-      replyBatch: this.options.replyBatch,
-    };
-    const worker = fork(WORKER_ENTRY, [JSON.stringify(modules)], {
-      // Only these flags: not the runner's own (a TypeScript loader, an inspector port).
-      execArgv: workerV8Flags(this.options.size),
-      // Strings (page text, result JSON) go through V8's serializer, not JSON with escapes.
-      serialization: 'advanced',
+    const { extractor, pageTask, heapLimitMb } = this.options;
+    const worker = new Worker(WORKER_ENTRY, {
+      workerData: {
+        extractor: extractor.href,
+        pageTask: pageTask.href,
+        needsTypeScript: extractor.needsTypeScript || pageTask.needsTypeScript,
+        replyBatch: this.options.replyBatch,
+      },
+      // Not the runner's own node options (a TypeScript loader, an inspector port).
+      execArgv: [],
       // A worker's stray output goes to stderr: stdout may be the spec (`--format json`).
-      stdio: ['ignore', 2, 2, 'ipc'],
+      stdout: true,
+      ...(heapLimitMb ? { resourceLimits: { maxOldGenerationSizeMb: heapLimitMb } } : {}),
     });
+    worker.stdout.pipe(process.stderr, { end: false });
     const slot: Slot = { worker, ready: false, tasks: [], unsent: [] };
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on('error', (error) => this.onDeath(slot, error));
-    worker.on('exit', (code, signal) => {
-      if (!this.closed) this.onDeath(slot, new Error(`worker exited with ${signal ?? `code ${code}`}`));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.onDeath(slot, new Error(`worker exited with code ${code}`));
     });
     return slot;
   }
@@ -157,11 +183,6 @@ export class WorkerPool {
       slot.ready = true;
       this.pump();
       return;
-    }
-    if ('fatal' in reply) {
-      // The extractor did not even load (syntax error, missing export): every page would
-      // fail the same way, so stop the run with that one error instead.
-      return this.failAll(new Error(`extractor ${this.options.extractor.href} cannot be loaded in a worker: ${reply.fatal}`));
     }
     for (const { id, ...outcome } of reply.replies) {
       const task = slot.tasks.shift();
@@ -249,7 +270,7 @@ export class WorkerPool {
       for (const slot of this.slots) {
         if (slot.unsent.length === 0) continue;
         const tasks = slot.unsent.splice(0).map(({ id, page, alone }): WorkerTask => ({ id, page, alone }));
-        slot.worker.send({ tasks } satisfies WorkerMessage);
+        slot.worker.postMessage({ tasks } satisfies WorkerMessage);
       }
     });
   }
@@ -262,12 +283,7 @@ export class WorkerPool {
   }
 }
 
-/** Ends a worker process at once: it holds nothing but the page it may be stuck in. */
-function stop(worker: ChildProcess): Promise<void> {
-  const gone = worker.pid === undefined || worker.exitCode !== null || worker.signalCode !== null;
-  if (gone) return Promise.resolve();
-  return new Promise((resolve) => {
-    worker.once('exit', () => resolve());
-    worker.kill('SIGKILL');
-  });
+/** Ends a worker at once, even inside a loop: it holds nothing but the page it may be stuck in. */
+async function stop(worker: Worker): Promise<void> {
+  await worker.terminate();
 }
