@@ -5,6 +5,547 @@ import type { OperationFacts } from '../harness/case.ts';
 import { check, test } from '../harness/fixtures.ts';
 
 const operations = {
+  "graph.beta.get.group.metadata": {
+    id: "graph.beta.get.group.metadata",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/groups/{groupId}/photo",
+    resource: "group",
+    target: "metadata",
+    parameterKinds: { groupId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.group.photo-size": {
+    id: "graph.beta.get.group.photo-size",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/groups/{groupId}/photos/{size}",
+    resource: "group",
+    target: "photoSize",
+    parameterKinds: { groupId: ["id"], size: ["size"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+    sampleSize: "48x48",
+  },
+  "graph.beta.get.group.value": {
+    id: "graph.beta.get.group.value",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/groups/{groupId}/photo/$value",
+    resource: "group",
+    target: "value",
+    parameterKinds: { groupId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.me.contact-in-folder.metadata": {
+    id: "graph.beta.get.me.contact-in-folder.metadata",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/me/contactFolders/{contactFolderId}/contacts/{contactId}/photo",
+    resource: "contactInFolder",
+    target: "metadata",
+    parameterKinds: { contactFolderId: ["id"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.me.contact-in-folder.value": {
+    id: "graph.beta.get.me.contact-in-folder.value",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value",
+    resource: "contactInFolder",
+    target: "value",
+    parameterKinds: { contactFolderId: ["id"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.me.contact.metadata": {
+    id: "graph.beta.get.me.contact.metadata",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/me/contacts/{contactId}/photo",
+    resource: "contact",
+    target: "metadata",
+    parameterKinds: { contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.me.contact.value": {
+    id: "graph.beta.get.me.contact.value",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/me/contacts/{contactId}/photo/$value",
+    resource: "contact",
+    target: "value",
+    parameterKinds: { contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.me.metadata": {
+    id: "graph.beta.get.me.metadata",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/me/photo",
+    resource: "me",
+    target: "metadata",
+    parameterKinds: {},
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: [
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read",
+          "User.ReadBasic.All",
+          "User.Read.All",
+          "User.ReadWrite",
+          "User.ReadWrite.All",
+        ],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      {
+        type: "application",
+        supported: true,
+        permissions: [
+          "TeamSettings.Read.Group",
+          "TeamSettings.ReadWrite.Group",
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read.All",
+          "User.ReadWrite.All",
+        ],
+      },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.me.photo-size": {
+    id: "graph.beta.get.me.photo-size",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/me/photos/{size}",
+    resource: "me",
+    target: "photoSize",
+    parameterKinds: { size: ["size"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: [
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read",
+          "User.ReadBasic.All",
+          "User.Read.All",
+          "User.ReadWrite",
+          "User.ReadWrite.All",
+        ],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      {
+        type: "application",
+        supported: true,
+        permissions: [
+          "TeamSettings.Read.Group",
+          "TeamSettings.ReadWrite.Group",
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read.All",
+          "User.ReadWrite.All",
+        ],
+      },
+    ],
+    successStatus: 200,
+    sampleSize: "48x48",
+  },
+  "graph.beta.get.me.photo-size-value": {
+    id: "graph.beta.get.me.photo-size-value",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/me/photos/{size}/$value",
+    resource: "me",
+    target: "photoSizeValue",
+    parameterKinds: { size: ["size"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: [
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read",
+          "User.ReadBasic.All",
+          "User.Read.All",
+          "User.ReadWrite",
+          "User.ReadWrite.All",
+        ],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      {
+        type: "application",
+        supported: true,
+        permissions: [
+          "TeamSettings.Read.Group",
+          "TeamSettings.ReadWrite.Group",
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read.All",
+          "User.ReadWrite.All",
+        ],
+      },
+    ],
+    successStatus: 200,
+    sampleSize: "48x48",
+  },
+  "graph.beta.get.me.value": {
+    id: "graph.beta.get.me.value",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/me/photo/$value",
+    resource: "me",
+    target: "value",
+    parameterKinds: {},
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: [
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read",
+          "User.ReadBasic.All",
+          "User.Read.All",
+          "User.ReadWrite",
+          "User.ReadWrite.All",
+        ],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      {
+        type: "application",
+        supported: true,
+        permissions: [
+          "TeamSettings.Read.Group",
+          "TeamSettings.ReadWrite.Group",
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read.All",
+          "User.ReadWrite.All",
+        ],
+      },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.user.contact-in-folder.metadata": {
+    id: "graph.beta.get.user.contact-in-folder.metadata",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo",
+    resource: "contactInFolder",
+    target: "metadata",
+    parameterKinds: { userId: ["id", "userPrincipalName"], contactFolderId: ["id"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.user.contact-in-folder.value": {
+    id: "graph.beta.get.user.contact-in-folder.value",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value",
+    resource: "contactInFolder",
+    target: "value",
+    parameterKinds: { userId: ["id", "userPrincipalName"], contactFolderId: ["id"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.user.contact.metadata": {
+    id: "graph.beta.get.user.contact.metadata",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/users/{userId}/contacts/{contactId}/photo",
+    resource: "contact",
+    target: "metadata",
+    parameterKinds: { userId: ["id", "userPrincipalName"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.user.contact.value": {
+    id: "graph.beta.get.user.contact.value",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/users/{userId}/contacts/{contactId}/photo/$value",
+    resource: "contact",
+    target: "value",
+    parameterKinds: { userId: ["id", "userPrincipalName"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.user.metadata": {
+    id: "graph.beta.get.user.metadata",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/users/{userId}/photo",
+    resource: "user",
+    target: "metadata",
+    parameterKinds: { userId: ["id", "userPrincipalName"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: [
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read",
+          "User.ReadBasic.All",
+          "User.Read.All",
+          "User.ReadWrite",
+          "User.ReadWrite.All",
+        ],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      {
+        type: "application",
+        supported: true,
+        permissions: [
+          "TeamSettings.Read.Group",
+          "TeamSettings.ReadWrite.Group",
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read.All",
+          "User.ReadWrite.All",
+        ],
+      },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.user.photo-size": {
+    id: "graph.beta.get.user.photo-size",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/users/{userId}/photos/{size}",
+    resource: "user",
+    target: "photoSize",
+    parameterKinds: { userId: ["id", "userPrincipalName"], size: ["size"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: [
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read",
+          "User.ReadBasic.All",
+          "User.Read.All",
+          "User.ReadWrite",
+          "User.ReadWrite.All",
+        ],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      {
+        type: "application",
+        supported: true,
+        permissions: [
+          "TeamSettings.Read.Group",
+          "TeamSettings.ReadWrite.Group",
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read.All",
+          "User.ReadWrite.All",
+        ],
+      },
+    ],
+    successStatus: 200,
+    sampleSize: "48x48",
+  },
+  "graph.beta.get.user.value": {
+    id: "graph.beta.get.user.value",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/users/{userId}/photo/$value",
+    resource: "user",
+    target: "value",
+    parameterKinds: { userId: ["id", "userPrincipalName"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: [
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read",
+          "User.ReadBasic.All",
+          "User.Read.All",
+          "User.ReadWrite",
+          "User.ReadWrite.All",
+        ],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      {
+        type: "application",
+        supported: true,
+        permissions: [
+          "TeamSettings.Read.Group",
+          "TeamSettings.ReadWrite.Group",
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+          "User.Read.All",
+          "User.ReadWrite.All",
+        ],
+      },
+    ],
+    successStatus: 200,
+  },
   "graph.beta.put.group.value": {
     id: "graph.beta.put.group.value",
     api: "graph",
@@ -120,13 +661,5575 @@ const operations = {
     permissions: [
       { type: "delegatedWork", supported: true, permissions: ["User.ReadWrite.All"] },
       { type: "delegatedPersonal", supported: false, permissions: [] },
-      { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
+      { type: "application", supported: false, permissions: [] },
     ],
     successStatus: 200,
   },
 } satisfies Record<string, OperationFacts>;
 
+const schemas: Record<string, unknown> = {
+  "graph.profilePhoto": {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "graph.profilePhoto",
+    type: "object",
+    properties: {
+      "@odata.context": { type: "string" },
+      "@odata.id": { type: "string" },
+      "@odata.mediaContentType": { type: "string" },
+      "@odata.mediaEtag": { type: "string" },
+      height: { type: "integer" },
+      id: { type: "string" },
+      width: { type: "integer" },
+    },
+    required: ["height", "id", "width"],
+    additionalProperties: true,
+  },
+};
+
 test.describe("graph beta", () => {
+  test("graph.beta.get.group.metadata/permissions/application GET /groups/{groupId}/photo: application Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.beta.get.group.metadata/permissions/application GET /groups/{groupId}/photo: application lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.beta.get.group.metadata/permissions/application GET /groups/{groupId}/photo: no token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.group.metadata/permissions/application GET /groups/{groupId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.group.metadata/permissions/application GET /groups/{groupId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.group.metadata/permissions/application GET /groups/{groupId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.group.metadata/permissions/application GET /groups/{groupId}/photo: expired token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.group.metadata/permissions/delegated-personal GET /groups/{groupId}/photo: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:50" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.beta.get.group.metadata/permissions/delegated-work GET /groups/{groupId}/photo: delegatedWork Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:49" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.beta.get.group.metadata/permissions/delegated-work GET /groups/{groupId}/photo: delegatedWork lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:49" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.beta.get.group.metadata/response/content-type GET /groups/{groupId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@beta", "@group", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.metadata/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.beta.get.group.metadata/response/schema GET /groups/{groupId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@beta", "@group", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.beta.get.group.metadata/response/status GET /groups/{groupId}/photo: -> 200", {
+    tag: ["@graph", "@beta", "@group", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: application Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "permission-least",
+      type: "application",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: application lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: no token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: expired token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/permissions/delegated-personal GET /groups/{groupId}/photos/{size}: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.group.photo-size/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:50" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.photo-size/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/permissions/delegated-work GET /groups/{groupId}/photos/{size}: delegatedWork Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:49" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/permissions/delegated-work GET /groups/{groupId}/photos/{size}: delegatedWork lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:49" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/response/content-type GET /groups/{groupId}/photos/{size}: Content-Type application/json", {
+    tag: ["@graph", "@beta", "@group", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.photo-size/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/response/schema GET /groups/{groupId}/photos/{size}: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@beta", "@group", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.beta.get.group.photo-size/response/status GET /groups/{groupId}/photos/{size}: -> 200", {
+    tag: ["@graph", "@beta", "@group", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.photo-size/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.photo-size/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: application Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.beta.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: application lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.beta.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.group.value/permissions/delegated-personal GET /groups/{groupId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:50" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.group.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.group.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.beta.get.group.value/permissions/delegated-work GET /groups/{groupId}/photo/$value: delegatedWork Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:49" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.beta.get.group.value/permissions/delegated-work GET /groups/{groupId}/photo/$value: delegatedWork lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:49" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.beta.get.group.value/response/content-type GET /groups/{groupId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@beta", "@group", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.value/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.beta.get.group.value/response/status GET /groups/{groupId}/photo/$value: -> 200", {
+    tag: ["@graph", "@beta", "@group", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.group.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.group.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: expired token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-personal GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-personal GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-work GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-work GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/response/content-type GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@beta", "@contact", "@content-type", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.metadata/response/content-type",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/response/schema GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact-in-folder.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/response/schema",
+        level: "SHOULD",
+        area: "metadata",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.metadata/response/status GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: -> 200", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact-in-folder.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.metadata/response/status",
+        level: "MUST",
+        area: "status",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/permissions/delegated-personal GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/permissions/delegated-personal GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/permissions/delegated-work GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/permissions/delegated-work GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/response/content-type GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@beta", "@contact", "@content-type", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact-in-folder.value/response/content-type",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact-in-folder.value/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.beta.get.me.contact-in-folder.value/response/status GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: -> 200", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact-in-folder.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.contact-in-folder.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: no token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: expired token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/permissions/delegated-personal GET /me/contacts/{contactId}/photo: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/permissions/delegated-personal GET /me/contacts/{contactId}/photo: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/permissions/delegated-work GET /me/contacts/{contactId}/photo: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/permissions/delegated-work GET /me/contacts/{contactId}/photo: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/response/content-type GET /me/contacts/{contactId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@beta", "@contact", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.metadata/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/response/schema GET /me/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.contact.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.beta.get.me.contact.metadata/response/status GET /me/contacts/{contactId}/photo: -> 200", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.contact.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/permissions/delegated-personal GET /me/contacts/{contactId}/photo/$value: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/permissions/delegated-personal GET /me/contacts/{contactId}/photo/$value: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/permissions/delegated-work GET /me/contacts/{contactId}/photo/$value: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/permissions/delegated-work GET /me/contacts/{contactId}/photo/$value: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.contact.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/response/content-type GET /me/contacts/{contactId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@beta", "@contact", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.contact.value/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.beta.get.me.contact.value/response/status GET /me/contacts/{contactId}/photo/$value: -> 200", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.contact.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.contact.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.me.metadata/permissions/application GET /me/photo: application TeamSettings.Read.Group (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "TeamSettings.Read.Group",
+    });
+  });
+
+  test("graph.beta.get.me.metadata/permissions/application GET /me/photo: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: [
+        "TeamSettings.Read.Group",
+        "TeamSettings.ReadWrite.Group",
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.me.metadata/permissions/application GET /me/photo: no token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.me.metadata/permissions/application GET /me/photo: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.me.metadata/permissions/application GET /me/photo: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.me.metadata/permissions/application GET /me/photo: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.me.metadata/permissions/application GET /me/photo: expired token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.me.metadata/permissions/delegated-personal GET /me/photo: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.beta.get.me.metadata/permissions/delegated-personal GET /me/photo: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.metadata/permissions/delegated-work GET /me/photo: delegatedWork Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.beta.get.me.metadata/permissions/delegated-work GET /me/photo: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: [
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read",
+        "User.ReadBasic.All",
+        "User.Read.All",
+        "User.ReadWrite",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.me.metadata/response/content-type GET /me/photo: Content-Type application/json", {
+    tag: ["@graph", "@beta", "@me", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.beta.get.me.metadata/response/schema GET /me/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@beta", "@me", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.beta.get.me.metadata/response/status GET /me/photo: -> 200", {
+    tag: ["@graph", "@beta", "@me", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: application TeamSettings.Read.Group (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "permission-least",
+      type: "application",
+      permission: "TeamSettings.Read.Group",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: [
+        "TeamSettings.Read.Group",
+        "TeamSettings.ReadWrite.Group",
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: no token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: expired token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/permissions/delegated-personal GET /me/photos/{size}/$value: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.photo-size-value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/permissions/delegated-personal GET /me/photos/{size}/$value: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.photo-size-value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/permissions/delegated-work GET /me/photos/{size}/$value: delegatedWork Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.photo-size-value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/permissions/delegated-work GET /me/photos/{size}/$value: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.me.photo-size-value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: [
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read",
+        "User.ReadBasic.All",
+        "User.Read.All",
+        "User.ReadWrite",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/response/content-type GET /me/photos/{size}/$value: Content-Type image/*", {
+    tag: ["@graph", "@beta", "@me", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size-value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size-value/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size-value/response/status GET /me/photos/{size}/$value: -> 200", {
+    tag: ["@graph", "@beta", "@me", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size-value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.photo-size-value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/permissions/application GET /me/photos/{size}: application TeamSettings.Read.Group (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "permission-least",
+      type: "application",
+      permission: "TeamSettings.Read.Group",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/permissions/application GET /me/photos/{size}: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: [
+        "TeamSettings.Read.Group",
+        "TeamSettings.ReadWrite.Group",
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/permissions/application GET /me/photos/{size}: no token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/permissions/application GET /me/photos/{size}: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/permissions/application GET /me/photos/{size}: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/permissions/application GET /me/photos/{size}: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/permissions/application GET /me/photos/{size}: expired token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/permissions/delegated-personal GET /me/photos/{size}: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/permissions/delegated-personal GET /me/photos/{size}: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/permissions/delegated-work GET /me/photos/{size}: delegatedWork Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/permissions/delegated-work GET /me/photos/{size}: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.me.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: [
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read",
+        "User.ReadBasic.All",
+        "User.Read.All",
+        "User.ReadWrite",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/response/content-type GET /me/photos/{size}: Content-Type application/json", {
+    tag: ["@graph", "@beta", "@me", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.photo-size/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/response/schema GET /me/photos/{size}: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@beta", "@me", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.beta.get.me.photo-size/response/status GET /me/photos/{size}: -> 200", {
+    tag: ["@graph", "@beta", "@me", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.photo-size/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.photo-size/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.me.value/permissions/application GET /me/photo/$value: application TeamSettings.Read.Group (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "TeamSettings.Read.Group",
+    });
+  });
+
+  test("graph.beta.get.me.value/permissions/application GET /me/photo/$value: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: [
+        "TeamSettings.Read.Group",
+        "TeamSettings.ReadWrite.Group",
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.me.value/permissions/application GET /me/photo/$value: no token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.me.value/permissions/application GET /me/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.me.value/permissions/application GET /me/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.me.value/permissions/application GET /me/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.me.value/permissions/application GET /me/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.me.value/permissions/delegated-personal GET /me/photo/$value: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/permissions/delegated-personal", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.beta.get.me.value/permissions/delegated-personal GET /me/photo/$value: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/permissions/delegated-personal", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.me.value/permissions/delegated-work GET /me/photo/$value: delegatedWork Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.beta.get.me.value/permissions/delegated-work GET /me/photo/$value: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: [
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read",
+        "User.ReadBasic.All",
+        "User.Read.All",
+        "User.ReadWrite",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.me.value/response/content-type GET /me/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@beta", "@me", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.beta.get.me.value/response/status GET /me/photo/$value: -> 200", {
+    tag: ["@graph", "@beta", "@me", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.me.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.me.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: expired token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-personal GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-personal GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-work GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-work GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/response/content-type GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@beta", "@contact", "@content-type", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/response/content-type",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/response/schema GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@should"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/response/schema",
+      },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/response/schema",
+        level: "SHOULD",
+        area: "metadata",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/response/status GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: -> 200 (user by id)", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/response/status",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/response/status",
+        level: "MUST",
+        area: "status",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.metadata/response/status GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.metadata/response/status",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.metadata/response/status",
+        level: "MUST",
+        area: "status",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/permissions/delegated-personal GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/permissions/delegated-personal GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/permissions/delegated-work GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/permissions/delegated-work GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/response/content-type GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@beta", "@contact", "@content-type", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact-in-folder.value/response/content-type",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact-in-folder.value/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/response/status GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: -> 200 (user by id)", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact-in-folder.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.contact-in-folder.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.beta.get.user.contact-in-folder.value/response/status GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact-in-folder.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.contact-in-folder.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: no token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: expired token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/permissions/delegated-personal GET /users/{userId}/contacts/{contactId}/photo: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/permissions/delegated-personal GET /users/{userId}/contacts/{contactId}/photo: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/permissions/delegated-work GET /users/{userId}/contacts/{contactId}/photo: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/permissions/delegated-work GET /users/{userId}/contacts/{contactId}/photo: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/response/content-type GET /users/{userId}/contacts/{contactId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@beta", "@contact", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.metadata/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/response/schema GET /users/{userId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.contact.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/response/status GET /users/{userId}/contacts/{contactId}/photo: -> 200 (user by id)", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.contact.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.beta.get.user.contact.metadata/response/status GET /users/{userId}/contacts/{contactId}/photo: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.contact.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/permissions/delegated-personal GET /users/{userId}/contacts/{contactId}/photo/$value: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/permissions/delegated-personal GET /users/{userId}/contacts/{contactId}/photo/$value: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:42" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/permissions/delegated-work GET /users/{userId}/contacts/{contactId}/photo/$value: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/permissions/delegated-work GET /users/{userId}/contacts/{contactId}/photo/$value: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:41" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/response/content-type GET /users/{userId}/contacts/{contactId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@beta", "@contact", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.contact.value/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/response/status GET /users/{userId}/contacts/{contactId}/photo/$value: -> 200 (user by id)", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.contact.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.beta.get.user.contact.value/response/status GET /users/{userId}/contacts/{contactId}/photo/$value: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.contact.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.contact.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.beta.get.user.metadata/permissions/application GET /users/{userId}/photo: application TeamSettings.Read.Group (least privileged) works", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "TeamSettings.Read.Group",
+    });
+  });
+
+  test("graph.beta.get.user.metadata/permissions/application GET /users/{userId}/photo: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: [
+        "TeamSettings.Read.Group",
+        "TeamSettings.ReadWrite.Group",
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.user.metadata/permissions/application GET /users/{userId}/photo: no token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.user.metadata/permissions/application GET /users/{userId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.user.metadata/permissions/application GET /users/{userId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.user.metadata/permissions/application GET /users/{userId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.user.metadata/permissions/application GET /users/{userId}/photo: expired token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.user.metadata/permissions/delegated-personal GET /users/{userId}/photo: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.beta.get.user.metadata/permissions/delegated-personal GET /users/{userId}/photo: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.metadata/permissions/delegated-work GET /users/{userId}/photo: delegatedWork Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.beta.get.user.metadata/permissions/delegated-work GET /users/{userId}/photo: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: [
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read",
+        "User.ReadBasic.All",
+        "User.Read.All",
+        "User.ReadWrite",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.user.metadata/response/content-type GET /users/{userId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@beta", "@user", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.metadata/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.beta.get.user.metadata/response/schema GET /users/{userId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@beta", "@user", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.beta.get.user.metadata/response/status GET /users/{userId}/photo: -> 200 (user by id)", {
+    tag: ["@graph", "@beta", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.beta.get.user.metadata/response/status GET /users/{userId}/photo: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@beta", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: application TeamSettings.Read.Group (least privileged) works", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "permission-least",
+      type: "application",
+      permission: "TeamSettings.Read.Group",
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: [
+        "TeamSettings.Read.Group",
+        "TeamSettings.ReadWrite.Group",
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: no token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: expired token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/permissions/delegated-personal GET /users/{userId}/photos/{size}: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.photo-size/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.photo-size/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/permissions/delegated-personal GET /users/{userId}/photos/{size}: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.get.user.photo-size/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.photo-size/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/permissions/delegated-work GET /users/{userId}/photos/{size}: delegatedWork Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/permissions/delegated-work GET /users/{userId}/photos/{size}: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: [
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read",
+        "User.ReadBasic.All",
+        "User.Read.All",
+        "User.ReadWrite",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/response/content-type GET /users/{userId}/photos/{size}: Content-Type application/json", {
+    tag: ["@graph", "@beta", "@user", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.photo-size/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/response/schema GET /users/{userId}/photos/{size}: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@beta", "@user", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/response/status GET /users/{userId}/photos/{size}: -> 200 (user by id)", {
+    tag: ["@graph", "@beta", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.photo-size/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.beta.get.user.photo-size/response/status GET /users/{userId}/photos/{size}: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@beta", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.photo-size/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.photo-size/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.beta.get.user.value/permissions/application GET /users/{userId}/photo/$value: application TeamSettings.Read.Group (least privileged) works", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "TeamSettings.Read.Group",
+    });
+  });
+
+  test("graph.beta.get.user.value/permissions/application GET /users/{userId}/photo/$value: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: [
+        "TeamSettings.Read.Group",
+        "TeamSettings.ReadWrite.Group",
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.user.value/permissions/application GET /users/{userId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.user.value/permissions/application GET /users/{userId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.user.value/permissions/application GET /users/{userId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.user.value/permissions/application GET /users/{userId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.user.value/permissions/application GET /users/{userId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.user.value/permissions/delegated-personal GET /users/{userId}/photo/$value: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.beta.get.user.value/permissions/delegated-personal GET /users/{userId}/photo/$value: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:66" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.user.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.user.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.beta.get.user.value/permissions/delegated-work GET /users/{userId}/photo/$value: delegatedWork Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.beta.get.user.value/permissions/delegated-work GET /users/{userId}/photo/$value: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: [
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read",
+        "User.ReadBasic.All",
+        "User.Read.All",
+        "User.ReadWrite",
+        "User.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.user.value/response/content-type GET /users/{userId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@beta", "@user", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.beta.get.user.value/response/status GET /users/{userId}/photo/$value: -> 200 (user by id)", {
+    tag: ["@graph", "@beta", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.beta.get.user.value/response/status GET /users/{userId}/photo/$value: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@beta", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.user.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.user.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
   test("graph.beta.put.group.value/permissions/application PUT /groups/{groupId}/photo/$value: application Group.ReadWrite.All (least privileged) works", {
     tag: ["@graph", "@beta", "@group", "@permissions", "@must", "@writes"],
     annotation: [
@@ -405,7 +6508,10 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.put.group.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.beta.get.group.metadata"],
+        value: operations["graph.beta.get.group.value"],
+      },
     });
   });
 
@@ -774,7 +6880,10 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.put.me.contact-in-folder.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.beta.get.user.contact-in-folder.metadata"],
+        value: operations["graph.beta.get.user.contact-in-folder.value"],
+      },
     });
   });
 
@@ -1102,7 +7211,10 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.put.me.contact.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.beta.get.user.contact.metadata"],
+        value: operations["graph.beta.get.user.contact.value"],
+      },
     });
   });
 
@@ -1380,7 +7492,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.put.me.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: { metadata: operations["graph.beta.get.me.metadata"], value: operations["graph.beta.get.me.value"] },
     });
   });
 
@@ -1769,7 +7881,10 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.put.user.contact-in-folder.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.beta.get.user.contact-in-folder.metadata"],
+        value: operations["graph.beta.get.user.contact-in-folder.value"],
+      },
     });
   });
 
@@ -2146,45 +8261,28 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.put.user.contact.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.beta.get.user.contact.metadata"],
+        value: operations["graph.beta.get.user.contact.value"],
+      },
     });
   });
 
-  test("graph.beta.put.user.value/permissions/application PUT /users/{userId}/photo/$value: application User.ReadWrite.All (least privileged) works", {
-    tag: ["@graph", "@beta", "@user", "@permissions", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.put.user.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:32" },
-      { type: "operation", description: "graph.beta.put.user.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.beta.put.user.value/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.beta.put.user.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "User.ReadWrite.All",
-    });
-  });
-
-  test("graph.beta.put.user.value/permissions/application PUT /users/{userId}/photo/$value: application lacking User.ReadWrite.All -> 403", {
+  test("graph.beta.put.user.value/permissions/application PUT /users/{userId}/photo/$value: application not supported -> refused", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta.put.user.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:32" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:52" },
       { type: "operation", description: "graph.beta.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
       requirement: { id: "graph.beta.put.user.value/permissions/application", level: "MUST", area: "permissions" },
       operation: operations["graph.beta.put.user.value"],
-      check: "permission-lacking",
+      check: "permission-unsupported",
       type: "application",
-      permissions: ["User.ReadWrite.All"],
     });
   });
 
@@ -2448,7 +8546,10 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.put.user.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.beta.get.user.metadata"],
+        value: operations["graph.beta.get.user.value"],
+      },
     });
   });
 
@@ -2977,21 +9078,797 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph/behaviours/admin-any-user PUT /users/{userId}/photo/$value: app-only User.ReadWrite.All sets another user's photo", {
-    tag: ["@graph", "@beta", "@user", "@permissions", "@must", "@writes"],
+  test("graph.beta/sizes/placeholder GET /groups/{groupId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@group", "@sizes", "@should"],
     annotation: [
-      { type: "requirement", description: "graph/behaviours/admin-any-user" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:34" },
-      { type: "operation", description: "graph.beta.put.user.value" },
+      { type: "requirement", description: "graph.beta/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph/behaviours/admin-any-user", level: "MUST", area: "permissions" },
-      operation: operations["graph.beta.put.user.value"],
-      check: "admin-any-user",
-      permission: "User.ReadWrite.All",
+      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.beta/sizes/placeholder GET /groups/{groupId}/photos/{size}: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@group", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.beta/sizes/placeholder GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@contact", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.beta/sizes/placeholder GET /me/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@contact", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.beta/sizes/placeholder GET /me/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.beta/sizes/placeholder GET /me/photos/{size}: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.beta/sizes/placeholder GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@contact", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.beta/sizes/placeholder GET /users/{userId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@contact", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.beta/sizes/placeholder GET /users/{userId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@user", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.beta/sizes/placeholder GET /users/{userId}/photos/{size}: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@user", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 48x48 upload", {
+    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 48, height: 48 },
+      write: operations["graph.beta.put.group.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 100x100 upload", {
+    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 100, height: 100 },
+      write: operations["graph.beta.put.group.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 504x504 upload", {
+    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 504, height: 504 },
+      write: operations["graph.beta.put.group.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 648x648 upload", {
+    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 648, height: 648 },
+      write: operations["graph.beta.put.group.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 1000x1000 upload", {
+    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 1000 },
+      write: operations["graph.beta.put.group.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 1000x400 upload", {
+    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.beta.put.group.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: a size larger than the upload", {
+    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "unavailable-size",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+      write: operations["graph.beta.put.group.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 48x48 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 48, height: 48 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 100x100 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 100, height: 100 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 504x504 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 504, height: 504 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 648x648 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 648, height: 648 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 1000x1000 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 1000 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 1000x400 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}: a size larger than the upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "unavailable-size",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 48x48 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 48, height: 48 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 100x100 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 100, height: 100 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 504x504 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 504, height: 504 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 648x648 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 648, height: 648 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 1000x1000 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 1000 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 1000x400 upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: a size larger than the upload", {
+    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "unavailable-size",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 48x48 upload", {
+    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 48, height: 48 },
+      write: operations["graph.beta.put.user.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 100x100 upload", {
+    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 100, height: 100 },
+      write: operations["graph.beta.put.user.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 504x504 upload", {
+    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 504, height: 504 },
+      write: operations["graph.beta.put.user.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 648x648 upload", {
+    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 648, height: 648 },
+      write: operations["graph.beta.put.user.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 1000x1000 upload", {
+    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 1000 },
+      write: operations["graph.beta.put.user.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 1000x400 upload", {
+    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.beta.put.user.value"],
+    });
+  });
+
+  test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: a size larger than the upload", {
+    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "unavailable-size",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+      write: operations["graph.beta.put.user.value"],
+    });
+  });
+
+  test("graph/behaviours/group-application-known-issue GET /groups/{groupId}/photo: app-only Group.Read.All: success or 403", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@may"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/group-application-known-issue" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:36" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/group-application-known-issue", level: "MAY", area: "permissions" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "group-application-known-issue",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph/behaviours/group-application-known-issue GET /groups/{groupId}/photos/{size}: app-only Group.Read.All: success or 403", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@may"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/group-application-known-issue" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:36" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/group-application-known-issue", level: "MAY", area: "permissions" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "group-application-known-issue",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph/behaviours/group-application-known-issue GET /groups/{groupId}/photo/$value: app-only Group.Read.All: success or 403", {
+    tag: ["@graph", "@beta", "@group", "@permissions", "@may"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/group-application-known-issue" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:36" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/group-application-known-issue", level: "MAY", area: "permissions" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "group-application-known-issue",
+      permission: "Group.Read.All",
     });
   });
 
@@ -3028,7 +9905,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.put.me.value"],
       check: "mailbox-fallback",
       upload: { width: 1000, height: 400 },
-      reads: {},
+      reads: { metadata: operations["graph.beta.get.me.metadata"], value: operations["graph.beta.get.me.value"] },
     });
   });
 
@@ -3047,7 +9924,10 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.put.user.value"],
       check: "mailbox-fallback",
       upload: { width: 1000, height: 400 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.beta.get.user.metadata"],
+        value: operations["graph.beta.get.user.value"],
+      },
     });
   });
 

@@ -5,6 +5,365 @@ import type { OperationFacts } from '../harness/case.ts';
 import { check, test } from '../harness/fixtures.ts';
 
 const operations = {
+  "graph.v1.0.get.group.metadata": {
+    id: "graph.v1.0.get.group.metadata",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/groups/{groupId}/photo",
+    resource: "group",
+    target: "metadata",
+    parameterKinds: { groupId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.group.photo-size": {
+    id: "graph.v1.0.get.group.photo-size",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/groups/{groupId}/photos/{size}",
+    resource: "group",
+    target: "photoSize",
+    parameterKinds: { groupId: ["id"], size: ["size"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+    sampleSize: "48x48",
+  },
+  "graph.v1.0.get.group.value": {
+    id: "graph.v1.0.get.group.value",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/groups/{groupId}/photo/$value",
+    resource: "group",
+    target: "value",
+    parameterKinds: { groupId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.me.contact-in-folder.metadata": {
+    id: "graph.v1.0.get.me.contact-in-folder.metadata",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/me/contactFolders/{contactFolderId}/contacts/{contactId}/photo",
+    resource: "contactInFolder",
+    target: "metadata",
+    parameterKinds: { contactFolderId: ["id"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.me.contact-in-folder.value": {
+    id: "graph.v1.0.get.me.contact-in-folder.value",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value",
+    resource: "contactInFolder",
+    target: "value",
+    parameterKinds: { contactFolderId: ["id"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.me.contact.metadata": {
+    id: "graph.v1.0.get.me.contact.metadata",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/me/contacts/{contactId}/photo",
+    resource: "contact",
+    target: "metadata",
+    parameterKinds: { contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.me.contact.value": {
+    id: "graph.v1.0.get.me.contact.value",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/me/contacts/{contactId}/photo/$value",
+    resource: "contact",
+    target: "value",
+    parameterKinds: { contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.me.metadata": {
+    id: "graph.v1.0.get.me.metadata",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/me/photo",
+    resource: "me",
+    target: "metadata",
+    parameterKinds: {},
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.me.photo-size": {
+    id: "graph.v1.0.get.me.photo-size",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/me/photos/{size}",
+    resource: "me",
+    target: "photoSize",
+    parameterKinds: { size: ["size"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+    sampleSize: "48x48",
+  },
+  "graph.v1.0.get.me.photo-size-value": {
+    id: "graph.v1.0.get.me.photo-size-value",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/me/photos/{size}/$value",
+    resource: "me",
+    target: "photoSizeValue",
+    parameterKinds: { size: ["size"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+    sampleSize: "48x48",
+  },
+  "graph.v1.0.get.me.photos": {
+    id: "graph.v1.0.get.me.photos",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/me/photos",
+    resource: "me",
+    target: "photos",
+    parameterKinds: {},
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.me.value": {
+    id: "graph.v1.0.get.me.value",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/me/photo/$value",
+    resource: "me",
+    target: "value",
+    parameterKinds: {},
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.user.contact-in-folder.metadata": {
+    id: "graph.v1.0.get.user.contact-in-folder.metadata",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo",
+    resource: "contactInFolder",
+    target: "metadata",
+    parameterKinds: { userId: ["id", "userPrincipalName"], contactFolderId: ["id"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.user.contact-in-folder.value": {
+    id: "graph.v1.0.get.user.contact-in-folder.value",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value",
+    resource: "contactInFolder",
+    target: "value",
+    parameterKinds: { userId: ["id", "userPrincipalName"], contactFolderId: ["id"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.user.contact.metadata": {
+    id: "graph.v1.0.get.user.contact.metadata",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/users/{userId}/contacts/{contactId}/photo",
+    resource: "contact",
+    target: "metadata",
+    parameterKinds: { userId: ["id", "userPrincipalName"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.user.contact.value": {
+    id: "graph.v1.0.get.user.contact.value",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/users/{userId}/contacts/{contactId}/photo/$value",
+    resource: "contact",
+    target: "value",
+    parameterKinds: { userId: ["id", "userPrincipalName"], contactId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.user.metadata": {
+    id: "graph.v1.0.get.user.metadata",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/users/{userId}/photo",
+    resource: "user",
+    target: "metadata",
+    parameterKinds: { userId: ["id", "userPrincipalName"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.user.photo-size": {
+    id: "graph.v1.0.get.user.photo-size",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/users/{userId}/photos/{size}",
+    resource: "user",
+    target: "photoSize",
+    parameterKinds: { userId: ["id", "userPrincipalName"], size: ["size"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+    sampleSize: "48x48",
+  },
+  "graph.v1.0.get.user.value": {
+    id: "graph.v1.0.get.user.value",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/users/{userId}/photo/$value",
+    resource: "user",
+    target: "value",
+    parameterKinds: { userId: ["id", "userPrincipalName"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+  },
   "graph.v1.0.patch.group.value": {
     id: "graph.v1.0.patch.group.value",
     api: "graph",
@@ -15,7 +374,11 @@ const operations = {
     target: "value",
     parameterKinds: { groupId: ["id"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["Group.ReadWrite.All"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Group.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Group.ReadWrite.All"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.patch.me.contact-in-folder.value": {
@@ -28,7 +391,11 @@ const operations = {
     target: "value",
     parameterKinds: { contactFolderId: ["id"], contactId: ["id"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.patch.me.contact.value": {
@@ -41,7 +408,11 @@ const operations = {
     target: "value",
     parameterKinds: { contactId: ["id"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.patch.me.value": {
@@ -54,7 +425,11 @@ const operations = {
     target: "value",
     parameterKinds: {},
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["User.ReadWrite", "User.ReadWrite.All"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["User.ReadWrite", "User.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.patch.user.contact-in-folder.value": {
@@ -67,7 +442,11 @@ const operations = {
     target: "value",
     parameterKinds: { userId: ["id", "userPrincipalName"], contactFolderId: ["id"], contactId: ["id"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.patch.user.contact.value": {
@@ -80,7 +459,11 @@ const operations = {
     target: "value",
     parameterKinds: { userId: ["id", "userPrincipalName"], contactId: ["id"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.patch.user.value": {
@@ -93,7 +476,10 @@ const operations = {
     target: "value",
     parameterKinds: { userId: ["id", "userPrincipalName"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["User.ReadWrite.All"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["User.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.put.group.value": {
@@ -106,7 +492,11 @@ const operations = {
     target: "value",
     parameterKinds: { groupId: ["id"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["Group.ReadWrite.All"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Group.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Group.ReadWrite.All"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.put.me.contact-in-folder.value": {
@@ -119,7 +509,11 @@ const operations = {
     target: "value",
     parameterKinds: { contactFolderId: ["id"], contactId: ["id"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.put.me.contact.value": {
@@ -132,7 +526,11 @@ const operations = {
     target: "value",
     parameterKinds: { contactId: ["id"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.put.me.value": {
@@ -145,7 +543,11 @@ const operations = {
     target: "value",
     parameterKinds: {},
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["User.ReadWrite", "User.ReadWrite.All"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["User.ReadWrite", "User.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.put.user.contact-in-folder.value": {
@@ -158,7 +560,11 @@ const operations = {
     target: "value",
     parameterKinds: { userId: ["id", "userPrincipalName"], contactFolderId: ["id"], contactId: ["id"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.put.user.contact.value": {
@@ -171,7 +577,11 @@ const operations = {
     target: "value",
     parameterKinds: { userId: ["id", "userPrincipalName"], contactId: ["id"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["Contacts.ReadWrite"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
+    ],
     successStatus: 200,
   },
   "graph.v1.0.put.user.value": {
@@ -184,12 +594,5692 @@ const operations = {
     target: "value",
     parameterKinds: { userId: ["id", "userPrincipalName"] },
     requestContentTypes: ["image/jpeg"],
-    permissions: [{ type: "delegatedWork", supported: true, permissions: ["User.ReadWrite.All"] }],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["User.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+    ],
     successStatus: 200,
   },
 } satisfies Record<string, OperationFacts>;
 
+const schemas: Record<string, unknown> = {
+  "graph.profilePhoto": {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "graph.profilePhoto",
+    type: "object",
+    properties: {
+      "@odata.context": { type: "string" },
+      "@odata.id": { type: "string" },
+      "@odata.mediaContentType": { type: "string" },
+      "@odata.mediaEtag": { type: "string" },
+      height: { type: "integer" },
+      id: { type: "string" },
+      width: { type: "integer" },
+    },
+    required: ["height", "id", "width"],
+    additionalProperties: true,
+  },
+};
+
 test.describe("graph v1.0", () => {
+  test("graph.v1.0.get.group.metadata/permissions/application GET /groups/{groupId}/photo: application Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/permissions/application GET /groups/{groupId}/photo: application lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/permissions/application GET /groups/{groupId}/photo: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/permissions/application GET /groups/{groupId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/permissions/application GET /groups/{groupId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/permissions/application GET /groups/{groupId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/permissions/application GET /groups/{groupId}/photo: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/permissions/delegated-personal GET /groups/{groupId}/photo: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:44" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/permissions/delegated-work GET /groups/{groupId}/photo: delegatedWork Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/permissions/delegated-work GET /groups/{groupId}/photo: delegatedWork lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/response/content-type GET /groups/{groupId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@v1.0", "@group", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.metadata/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/response/schema GET /groups/{groupId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@group", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0.get.group.metadata/response/status GET /groups/{groupId}/photo: -> 200", {
+    tag: ["@graph", "@v1.0", "@group", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: application Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "permission-least",
+      type: "application",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: application lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/permissions/application GET /groups/{groupId}/photos/{size}: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.photo-size/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/permissions/delegated-personal GET /groups/{groupId}/photos/{size}: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.group.photo-size/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:44" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.photo-size/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/permissions/delegated-work GET /groups/{groupId}/photos/{size}: delegatedWork Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/permissions/delegated-work GET /groups/{groupId}/photos/{size}: delegatedWork lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/response/content-type GET /groups/{groupId}/photos/{size}: Content-Type application/json", {
+    tag: ["@graph", "@v1.0", "@group", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.photo-size/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/response/schema GET /groups/{groupId}/photos/{size}: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@group", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0.get.group.photo-size/response/status GET /groups/{groupId}/photos/{size}: -> 200", {
+    tag: ["@graph", "@v1.0", "@group", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.photo-size/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.photo-size/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: application Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: application lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.group.value/permissions/application GET /groups/{groupId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:45" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.group.value/permissions/delegated-personal GET /groups/{groupId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:44" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.group.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.v1.0.get.group.value/permissions/delegated-work GET /groups/{groupId}/photo/$value: delegatedWork Group.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.group.value/permissions/delegated-work GET /groups/{groupId}/photo/$value: delegatedWork lacking Group.Read.All/Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:43" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Group.Read.All", "Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.group.value/response/content-type GET /groups/{groupId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@v1.0", "@group", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.value/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.v1.0.get.group.value/response/status GET /groups/{groupId}/photo/$value: -> 200", {
+    tag: ["@graph", "@v1.0", "@group", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.group.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.group.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-personal GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-personal GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-work GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-work GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/response/content-type GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@v1.0", "@contact", "@content-type", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.metadata/response/content-type",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/response/schema GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact-in-folder.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/response/schema",
+        level: "SHOULD",
+        area: "metadata",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.metadata/response/status GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: -> 200", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact-in-folder.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.metadata/response/status",
+        level: "MUST",
+        area: "status",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-personal GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-personal GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-work GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-work GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/response/content-type GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@v1.0", "@contact", "@content-type", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact-in-folder.value/response/content-type",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact-in-folder.value/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact-in-folder.value/response/status GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: -> 200", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact-in-folder.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.contact-in-folder.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/permissions/delegated-personal GET /me/contacts/{contactId}/photo: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/permissions/delegated-personal GET /me/contacts/{contactId}/photo: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/permissions/delegated-work GET /me/contacts/{contactId}/photo: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/permissions/delegated-work GET /me/contacts/{contactId}/photo: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/response/content-type GET /me/contacts/{contactId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@v1.0", "@contact", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.metadata/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/response/schema GET /me/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.contact.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.metadata/response/status GET /me/contacts/{contactId}/photo: -> 200", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.contact.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/permissions/delegated-personal GET /me/contacts/{contactId}/photo/$value: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/permissions/delegated-personal GET /me/contacts/{contactId}/photo/$value: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/permissions/delegated-work GET /me/contacts/{contactId}/photo/$value: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/permissions/delegated-work GET /me/contacts/{contactId}/photo/$value: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.contact.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/response/content-type GET /me/contacts/{contactId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@v1.0", "@contact", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.contact.value/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.v1.0.get.me.contact.value/response/status GET /me/contacts/{contactId}/photo/$value: -> 200", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.contact.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.contact.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/permissions/application GET /me/photo: application User.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/permissions/application GET /me/photo: application lacking User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.Read.All", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/permissions/application GET /me/photo: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/permissions/application GET /me/photo: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/permissions/application GET /me/photo: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/permissions/application GET /me/photo: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/permissions/application GET /me/photo: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/permissions/delegated-personal GET /me/photo: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/permissions/delegated-personal GET /me/photo: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/permissions/delegated-work GET /me/photo: delegatedWork User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/permissions/delegated-work GET /me/photo: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/response/content-type GET /me/photo: Content-Type application/json", {
+    tag: ["@graph", "@v1.0", "@me", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/response/schema GET /me/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@me", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0.get.me.metadata/response/status GET /me/photo: -> 200", {
+    tag: ["@graph", "@v1.0", "@me", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: application User.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: application lacking User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.Read.All", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size-value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/permissions/delegated-personal GET /me/photos/{size}/$value: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.photo-size-value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/permissions/delegated-personal GET /me/photos/{size}/$value: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.photo-size-value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/permissions/delegated-work GET /me/photos/{size}/$value: delegatedWork User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.photo-size-value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/permissions/delegated-work GET /me/photos/{size}/$value: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.me.photo-size-value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/response/content-type GET /me/photos/{size}/$value: Content-Type image/*", {
+    tag: ["@graph", "@v1.0", "@me", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size-value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size-value/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size-value/response/status GET /me/photos/{size}/$value: -> 200", {
+    tag: ["@graph", "@v1.0", "@me", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size-value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photo-size-value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/permissions/application GET /me/photos/{size}: application User.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/permissions/application GET /me/photos/{size}: application lacking User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.Read.All", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/permissions/application GET /me/photos/{size}: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/permissions/application GET /me/photos/{size}: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/permissions/application GET /me/photos/{size}: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/permissions/application GET /me/photos/{size}: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/permissions/application GET /me/photos/{size}: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/permissions/delegated-personal GET /me/photos/{size}: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/permissions/delegated-personal GET /me/photos/{size}: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/permissions/delegated-work GET /me/photos/{size}: delegatedWork User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/permissions/delegated-work GET /me/photos/{size}: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/response/content-type GET /me/photos/{size}: Content-Type application/json", {
+    tag: ["@graph", "@v1.0", "@me", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photo-size/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/response/schema GET /me/photos/{size}: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@me", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0.get.me.photo-size/response/status GET /me/photos/{size}: -> 200", {
+    tag: ["@graph", "@v1.0", "@me", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photo-size/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photo-size/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/permissions/application GET /me/photos: application User.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photos/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/permissions/application GET /me/photos: application lacking User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photos/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.Read.All", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/permissions/application GET /me/photos: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photos/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/permissions/application GET /me/photos: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photos/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/permissions/application GET /me/photos: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photos/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/permissions/application GET /me/photos: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photos/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/permissions/application GET /me/photos: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photos/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/permissions/delegated-personal GET /me/photos: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photos/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/permissions/delegated-personal GET /me/photos: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.me.photos/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/permissions/delegated-work GET /me/photos: delegatedWork User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photos/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/permissions/delegated-work GET /me/photos: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photos/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.me.photos/response/status GET /me/photos: -> 200", {
+    tag: ["@graph", "@v1.0", "@me", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.photos/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.photos/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.me.value/permissions/application GET /me/photo/$value: application User.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.me.value/permissions/application GET /me/photo/$value: application lacking User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.Read.All", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.me.value/permissions/application GET /me/photo/$value: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.me.value/permissions/application GET /me/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.me.value/permissions/application GET /me/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.me.value/permissions/application GET /me/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.me.value/permissions/application GET /me/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.me.value/permissions/delegated-personal GET /me/photo/$value: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/permissions/delegated-personal", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.value/permissions/delegated-personal GET /me/photo/$value: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/permissions/delegated-personal", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.me.value/permissions/delegated-work GET /me/photo/$value: delegatedWork User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.me.value/permissions/delegated-work GET /me/photo/$value: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.me.value/response/content-type GET /me/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@v1.0", "@me", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.v1.0.get.me.value/response/status GET /me/photo/$value: -> 200", {
+    tag: ["@graph", "@v1.0", "@me", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.me.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.me.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-personal GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-personal GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-work GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-work GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/response/content-type GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@v1.0", "@contact", "@content-type", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/response/content-type",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/response/schema GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@should"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/response/schema",
+      },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/response/schema",
+        level: "SHOULD",
+        area: "metadata",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/response/status GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: -> 200 (user by id)", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/response/status",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/response/status",
+        level: "MUST",
+        area: "status",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.metadata/response/status GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.metadata/response/status",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.metadata/response/status",
+        level: "MUST",
+        area: "status",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/permissions/application GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-personal GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-personal GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-work GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-work GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/response/content-type GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@v1.0", "@contact", "@content-type", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact-in-folder.value/response/content-type",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact-in-folder.value/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/response/status GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: -> 200 (user by id)", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact-in-folder.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.contact-in-folder.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact-in-folder.value/response/status GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact-in-folder.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.contact-in-folder.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/permissions/application GET /users/{userId}/contacts/{contactId}/photo: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/permissions/delegated-personal GET /users/{userId}/contacts/{contactId}/photo: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/permissions/delegated-personal GET /users/{userId}/contacts/{contactId}/photo: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact.metadata/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/permissions/delegated-work GET /users/{userId}/contacts/{contactId}/photo: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/permissions/delegated-work GET /users/{userId}/contacts/{contactId}/photo: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact.metadata/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/response/content-type GET /users/{userId}/contacts/{contactId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@v1.0", "@contact", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.metadata/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/response/schema GET /users/{userId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.contact.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/response/status GET /users/{userId}/contacts/{contactId}/photo: -> 200 (user by id)", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.contact.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.metadata/response/status GET /users/{userId}/contacts/{contactId}/photo: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.contact.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/permissions/application GET /users/{userId}/contacts/{contactId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/permissions/delegated-personal GET /users/{userId}/contacts/{contactId}/photo/$value: delegatedPersonal Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/permissions/delegated-personal GET /users/{userId}/contacts/{contactId}/photo/$value: delegatedPersonal lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/permissions/delegated-work GET /users/{userId}/contacts/{contactId}/photo/$value: delegatedWork Contacts.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Contacts.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/permissions/delegated-work GET /users/{userId}/contacts/{contactId}/photo/$value: delegatedWork lacking Contacts.Read/Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:35" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/response/content-type GET /users/{userId}/contacts/{contactId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@v1.0", "@contact", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.contact.value/response/content-type",
+        level: "MUST",
+        area: "content-type",
+      },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/response/status GET /users/{userId}/contacts/{contactId}/photo/$value: -> 200 (user by id)", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.contact.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.v1.0.get.user.contact.value/response/status GET /users/{userId}/contacts/{contactId}/photo/$value: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.contact.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.contact.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/permissions/application GET /users/{userId}/photo: application User.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/permissions/application GET /users/{userId}/photo: application lacking User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.Read.All", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/permissions/application GET /users/{userId}/photo: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/permissions/application GET /users/{userId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/permissions/application GET /users/{userId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/permissions/application GET /users/{userId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/permissions/application GET /users/{userId}/photo: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/permissions/delegated-personal GET /users/{userId}/photo: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/permissions/delegated-personal GET /users/{userId}/photo: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/permissions/delegated-work GET /users/{userId}/photo: delegatedWork User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/permissions/delegated-work GET /users/{userId}/photo: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/response/content-type GET /users/{userId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@v1.0", "@user", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.metadata/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/response/schema GET /users/{userId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@user", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/response/status GET /users/{userId}/photo: -> 200 (user by id)", {
+    tag: ["@graph", "@v1.0", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.v1.0.get.user.metadata/response/status GET /users/{userId}/photo: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@v1.0", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: application User.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: application lacking User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.Read.All", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.photo-size/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/permissions/delegated-personal GET /users/{userId}/photos/{size}: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.photo-size/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.photo-size/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/permissions/delegated-personal GET /users/{userId}/photos/{size}: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.get.user.photo-size/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.photo-size/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/permissions/delegated-work GET /users/{userId}/photos/{size}: delegatedWork User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/permissions/delegated-work GET /users/{userId}/photos/{size}: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.photo-size/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/response/content-type GET /users/{userId}/photos/{size}: Content-Type application/json", {
+    tag: ["@graph", "@v1.0", "@user", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.photo-size/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/response/schema GET /users/{userId}/photos/{size}: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@user", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/response/status GET /users/{userId}/photos/{size}: -> 200 (user by id)", {
+    tag: ["@graph", "@v1.0", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.photo-size/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.v1.0.get.user.photo-size/response/status GET /users/{userId}/photos/{size}: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@v1.0", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.photo-size/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.photo-size/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.v1.0.get.user.value/permissions/application GET /users/{userId}/photo/$value: application User.Read.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.Read.All",
+    });
+  });
+
+  test("graph.v1.0.get.user.value/permissions/application GET /users/{userId}/photo/$value: application lacking User.Read.All/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.Read.All", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.user.value/permissions/application GET /users/{userId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.user.value/permissions/application GET /users/{userId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.user.value/permissions/application GET /users/{userId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.user.value/permissions/application GET /users/{userId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.user.value/permissions/application GET /users/{userId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.user.value/permissions/delegated-personal GET /users/{userId}/photo/$value: delegatedPersonal User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "permission-least",
+      type: "delegatedPersonal",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.value/permissions/delegated-personal GET /users/{userId}/photo/$value: delegatedPersonal lacking User.Read/User.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:60" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.user.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "permission-lacking",
+      type: "delegatedPersonal",
+      permissions: ["User.Read", "User.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.get.user.value/permissions/delegated-work GET /users/{userId}/photo/$value: delegatedWork User.Read (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "User.Read",
+    });
+  });
+
+  test("graph.v1.0.get.user.value/permissions/delegated-work GET /users/{userId}/photo/$value: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.user.value/response/content-type GET /users/{userId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@v1.0", "@user", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.v1.0.get.user.value/response/status GET /users/{userId}/photo/$value: -> 200 (user by id)", {
+    tag: ["@graph", "@v1.0", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "status",
+      status: 200,
+      addressForm: "id",
+    });
+  });
+
+  test("graph.v1.0.get.user.value/response/status GET /users/{userId}/photo/$value: -> 200 (user by userPrincipalName)", {
+    tag: ["@graph", "@v1.0", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.user.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.user.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "status",
+      status: 200,
+      addressForm: "userPrincipalName",
+    });
+  });
+
+  test("graph.v1.0.patch.group.value/permissions/application PATCH /groups/{groupId}/photo/$value: application Group.ReadWrite.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:45" },
+      { type: "operation", description: "graph.v1.0.patch.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.patch.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.patch.group.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Group.ReadWrite.All",
+    });
+  });
+
+  test("graph.v1.0.patch.group.value/permissions/application PATCH /groups/{groupId}/photo/$value: application lacking Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:45" },
+      { type: "operation", description: "graph.v1.0.patch.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.patch.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.patch.group.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.patch.group.value/permissions/delegated-personal PATCH /groups/{groupId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.group.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:44" },
+      { type: "operation", description: "graph.v1.0.patch.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.group.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.group.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
   test("graph.v1.0.patch.group.value/permissions/delegated-work PATCH /groups/{groupId}/photo/$value: delegatedWork Group.ReadWrite.All (least privileged) works", {
     tag: ["@graph", "@v1.0", "@group", "@permissions", "@must", "@writes"],
     annotation: [
@@ -416,7 +6506,87 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.patch.group.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.group.metadata"],
+        value: operations["graph.v1.0.get.group.value"],
+      },
+    });
+  });
+
+  test("graph.v1.0.patch.me.contact-in-folder.value/permissions/application PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.patch.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.ReadWrite",
+    });
+  });
+
+  test("graph.v1.0.patch.me.contact-in-folder.value/permissions/application PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.patch.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.patch.me.contact-in-folder.value/permissions/delegated-personal PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.patch.me.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:36" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.me.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -708,7 +6878,81 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+        value: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      },
+    });
+  });
+
+  test("graph.v1.0.patch.me.contact.value/permissions/application PATCH /me/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.me.contact.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.ReadWrite",
+    });
+  });
+
+  test("graph.v1.0.patch.me.contact.value/permissions/application PATCH /me/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.me.contact.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.patch.me.contact.value/permissions/delegated-personal PATCH /me/contacts/{contactId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.patch.me.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:36" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.me.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.me.contact.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -994,7 +7238,70 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.patch.me.contact.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.user.contact.metadata"],
+        value: operations["graph.v1.0.get.user.contact.value"],
+      },
+    });
+  });
+
+  test("graph.v1.0.patch.me.value/permissions/application PATCH /me/photo/$value: application User.ReadWrite.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
+      { type: "operation", description: "graph.v1.0.patch.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.patch.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.patch.me.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.ReadWrite.All",
+    });
+  });
+
+  test("graph.v1.0.patch.me.value/permissions/application PATCH /me/photo/$value: application lacking User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
+      { type: "operation", description: "graph.v1.0.patch.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.patch.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.patch.me.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.patch.me.value/permissions/delegated-personal PATCH /me/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.me.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:52" },
+      { type: "operation", description: "graph.v1.0.patch.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.me.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.me.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -1216,7 +7523,84 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.patch.me.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: { metadata: operations["graph.v1.0.get.me.metadata"], value: operations["graph.v1.0.get.me.value"] },
+    });
+  });
+
+  test("graph.v1.0.patch.user.contact-in-folder.value/permissions/application PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.patch.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.ReadWrite",
+    });
+  });
+
+  test("graph.v1.0.patch.user.contact-in-folder.value/permissions/application PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.patch.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.patch.user.contact-in-folder.value/permissions/delegated-personal PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.patch.user.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:36" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.user.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -1549,7 +7933,81 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+        value: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      },
+    });
+  });
+
+  test("graph.v1.0.patch.user.contact.value/permissions/application PATCH /users/{userId}/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.user.contact.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.ReadWrite",
+    });
+  });
+
+  test("graph.v1.0.patch.user.contact.value/permissions/application PATCH /users/{userId}/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.user.contact.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.patch.user.contact.value/permissions/delegated-personal PATCH /users/{userId}/contacts/{contactId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.patch.user.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:36" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.user.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.user.contact.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -1861,7 +8319,32 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.patch.user.contact.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.user.contact.metadata"],
+        value: operations["graph.v1.0.get.user.contact.value"],
+      },
+    });
+  });
+
+  test("graph.v1.0.patch.user.value/permissions/delegated-personal PATCH /users/{userId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.user.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:52" },
+      { type: "operation", description: "graph.v1.0.patch.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.patch.user.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.patch.user.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -2103,7 +8586,70 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.patch.user.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.user.metadata"],
+        value: operations["graph.v1.0.get.user.value"],
+      },
+    });
+  });
+
+  test("graph.v1.0.put.group.value/permissions/application PUT /groups/{groupId}/photo/$value: application Group.ReadWrite.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:45" },
+      { type: "operation", description: "graph.v1.0.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.group.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Group.ReadWrite.All",
+    });
+  });
+
+  test("graph.v1.0.put.group.value/permissions/application PUT /groups/{groupId}/photo/$value: application lacking Group.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.group.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:45" },
+      { type: "operation", description: "graph.v1.0.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.group.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.group.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Group.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.put.group.value/permissions/delegated-personal PUT /groups/{groupId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.group.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:44" },
+      { type: "operation", description: "graph.v1.0.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.group.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.group.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -2325,7 +8871,87 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.put.group.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.group.metadata"],
+        value: operations["graph.v1.0.get.group.value"],
+      },
+    });
+  });
+
+  test("graph.v1.0.put.me.contact-in-folder.value/permissions/application PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.put.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.ReadWrite",
+    });
+  });
+
+  test("graph.v1.0.put.me.contact-in-folder.value/permissions/application PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.put.me.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.me.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.put.me.contact-in-folder.value/permissions/delegated-personal PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.put.me.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:36" },
+      { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.me.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -2617,7 +9243,81 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+        value: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      },
+    });
+  });
+
+  test("graph.v1.0.put.me.contact.value/permissions/application PUT /me/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.put.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.me.contact.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.ReadWrite",
+    });
+  });
+
+  test("graph.v1.0.put.me.contact.value/permissions/application PUT /me/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.me.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.put.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.me.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.me.contact.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.put.me.contact.value/permissions/delegated-personal PUT /me/contacts/{contactId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.put.me.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:36" },
+      { type: "operation", description: "graph.v1.0.put.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.me.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.me.contact.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -2874,7 +9574,66 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.put.me.contact.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.user.contact.metadata"],
+        value: operations["graph.v1.0.get.user.contact.value"],
+      },
+    });
+  });
+
+  test("graph.v1.0.put.me.value/permissions/application PUT /me/photo/$value: application User.ReadWrite.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
+      { type: "operation", description: "graph.v1.0.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.me.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.ReadWrite.All",
+    });
+  });
+
+  test("graph.v1.0.put.me.value/permissions/application PUT /me/photo/$value: application lacking User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.me.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
+      { type: "operation", description: "graph.v1.0.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.me.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.me.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.put.me.value/permissions/delegated-personal PUT /me/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.me.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:52" },
+      { type: "operation", description: "graph.v1.0.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.me.value/permissions/delegated-personal", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.me.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -3096,7 +9855,84 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.put.me.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: { metadata: operations["graph.v1.0.get.me.metadata"], value: operations["graph.v1.0.get.me.value"] },
+    });
+  });
+
+  test("graph.v1.0.put.user.contact-in-folder.value/permissions/application PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.put.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.put.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.user.contact-in-folder.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.ReadWrite",
+    });
+  });
+
+  test("graph.v1.0.put.user.contact-in-folder.value/permissions/application PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.put.user.contact-in-folder.value/permissions/application",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.put.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.user.contact-in-folder.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.user.contact-in-folder.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.put.user.contact-in-folder.value/permissions/delegated-personal PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.put.user.contact-in-folder.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:36" },
+      { type: "operation", description: "graph.v1.0.put.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.user.contact-in-folder.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.user.contact-in-folder.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -3408,7 +10244,81 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.put.user.contact-in-folder.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+        value: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      },
+    });
+  });
+
+  test("graph.v1.0.put.user.contact.value/permissions/application PUT /users/{userId}/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.put.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.user.contact.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Contacts.ReadWrite",
+    });
+  });
+
+  test("graph.v1.0.put.user.contact.value/permissions/application PUT /users/{userId}/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.user.contact.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
+      { type: "operation", description: "graph.v1.0.put.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.user.contact.value/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.user.contact.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Contacts.ReadWrite"],
+    });
+  });
+
+  test("graph.v1.0.put.user.contact.value/permissions/delegated-personal PUT /users/{userId}/contacts/{contactId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.v1.0.put.user.contact.value/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:36" },
+      { type: "operation", description: "graph.v1.0.put.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.user.contact.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.user.contact.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -3714,7 +10624,32 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.put.user.contact.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.user.contact.metadata"],
+        value: operations["graph.v1.0.get.user.contact.value"],
+      },
+    });
+  });
+
+  test("graph.v1.0.put.user.value/permissions/delegated-personal PUT /users/{userId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.user.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:52" },
+      { type: "operation", description: "graph.v1.0.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.user.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.user.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
     });
   });
 
@@ -3956,17 +10891,20 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.put.user.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: {},
+      reads: {
+        metadata: operations["graph.v1.0.get.user.metadata"],
+        value: operations["graph.v1.0.get.user.value"],
+      },
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /groups/{groupId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /groups/{groupId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@group", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.group.value" },
     ],
   }, async ({ conformance }) => {
@@ -3974,18 +10912,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.group.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /groups/{groupId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /groups/{groupId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@group", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.group.value" },
     ],
   }, async ({ conformance }) => {
@@ -3993,18 +10931,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.group.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
@@ -4012,18 +10950,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
@@ -4031,18 +10969,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contacts/{contactId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
     ],
   }, async ({ conformance }) => {
@@ -4050,18 +10988,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.me.contact.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contacts/{contactId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
     ],
   }, async ({ conformance }) => {
@@ -4069,18 +11007,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.me.contact.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@me", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -4088,18 +11026,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.me.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@me", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -4107,18 +11045,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.me.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.user.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
@@ -4126,18 +11064,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.user.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
@@ -4145,18 +11083,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contacts/{contactId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.user.contact.value" },
     ],
   }, async ({ conformance }) => {
@@ -4164,18 +11102,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.user.contact.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contacts/{contactId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.user.contact.value" },
     ],
   }, async ({ conformance }) => {
@@ -4183,18 +11121,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.user.contact.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@user", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -4202,18 +11140,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.user.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@user", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.patch.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -4221,18 +11159,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.user.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@group", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.group.value" },
     ],
   }, async ({ conformance }) => {
@@ -4240,18 +11178,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.group.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@group", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.group.value" },
     ],
   }, async ({ conformance }) => {
@@ -4259,18 +11197,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.group.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
@@ -4278,18 +11216,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
@@ -4297,18 +11235,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.me.contact.value" },
     ],
   }, async ({ conformance }) => {
@@ -4316,18 +11254,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.me.contact.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.me.contact.value" },
     ],
   }, async ({ conformance }) => {
@@ -4335,18 +11273,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.me.contact.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@me", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -4354,18 +11292,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.me.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@me", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -4373,18 +11311,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.me.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.user.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
@@ -4392,18 +11330,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.user.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.user.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
@@ -4411,18 +11349,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.user.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.user.contact.value" },
     ],
   }, async ({ conformance }) => {
@@ -4430,18 +11368,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.user.contact.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.user.contact.value" },
     ],
   }, async ({ conformance }) => {
@@ -4449,18 +11387,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.user.contact.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/photo/$value: just under 4194304 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/photo/$value: just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@user", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -4468,18 +11406,18 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.user.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/photo/$value: just over 4194304 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/photo/$value: just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@user", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
       { type: "operation", description: "graph.v1.0.put.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -4487,7 +11425,7 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.user.value"],
       check: "size-limit",
-      maxRequestBytes: 4194304,
+      maxRequestBytes: 8388608,
       variant: "over",
     });
   });
@@ -4741,6 +11679,956 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.put.user.value"],
       check: "method-allowed",
       method: "PUT",
+    });
+  });
+
+  test("graph.v1.0/sizes/placeholder GET /groups/{groupId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.v1.0/sizes/placeholder GET /groups/{groupId}/photos/{size}: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.v1.0/sizes/placeholder GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.v1.0/sizes/placeholder GET /me/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.v1.0/sizes/placeholder GET /me/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.v1.0/sizes/placeholder GET /me/photos/{size}: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.v1.0/sizes/placeholder GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.v1.0/sizes/placeholder GET /users/{userId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.v1.0/sizes/placeholder GET /users/{userId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.v1.0/sizes/placeholder GET /users/{userId}/photos/{size}: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 48x48 upload", {
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 48, height: 48 },
+      write: operations["graph.v1.0.put.group.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 100x100 upload", {
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 100, height: 100 },
+      write: operations["graph.v1.0.put.group.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 504x504 upload", {
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 504, height: 504 },
+      write: operations["graph.v1.0.put.group.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 648x648 upload", {
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 648, height: 648 },
+      write: operations["graph.v1.0.put.group.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 1000x1000 upload", {
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 1000 },
+      write: operations["graph.v1.0.put.group.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 1000x400 upload", {
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.v1.0.put.group.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: a size larger than the upload", {
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "unavailable-size",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+      write: operations["graph.v1.0.put.group.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 48x48 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 48, height: 48 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 100x100 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 100, height: 100 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 504x504 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 504, height: 504 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 648x648 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 648, height: 648 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 1000x1000 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 1000 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 1000x400 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}: a size larger than the upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "unavailable-size",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 48x48 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 48, height: 48 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 100x100 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 100, height: 100 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 504x504 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 504, height: 504 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 648x648 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 648, height: 648 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 1000x1000 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 1000 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 1000x400 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: a size larger than the upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "unavailable-size",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos: after a 48x48 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 48, height: 48 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos: after a 100x100 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 100, height: 100 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos: after a 504x504 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 504, height: 504 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos: after a 648x648 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 648, height: 648 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos: after a 1000x1000 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 1000 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /me/photos: after a 1000x400 upload", {
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 48x48 upload", {
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 48, height: 48 },
+      write: operations["graph.v1.0.put.user.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 100x100 upload", {
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 100, height: 100 },
+      write: operations["graph.v1.0.put.user.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 504x504 upload", {
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 504, height: 504 },
+      write: operations["graph.v1.0.put.user.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 648x648 upload", {
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 648, height: 648 },
+      write: operations["graph.v1.0.put.user.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 1000x1000 upload", {
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 1000 },
+      write: operations["graph.v1.0.put.user.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 1000x400 upload", {
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "size-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.v1.0.put.user.value"],
+    });
+  });
+
+  test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: a size larger than the upload", {
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/predefined" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "unavailable-size",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+      write: operations["graph.v1.0.put.user.value"],
+    });
+  });
+
+  test("graph/behaviours/group-application-known-issue GET /groups/{groupId}/photo: app-only Group.Read.All: success or 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@may"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/group-application-known-issue" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:36" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/group-application-known-issue", level: "MAY", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "group-application-known-issue",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph/behaviours/group-application-known-issue GET /groups/{groupId}/photos/{size}: app-only Group.Read.All: success or 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@may"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/group-application-known-issue" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:36" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/group-application-known-issue", level: "MAY", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "group-application-known-issue",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph/behaviours/group-application-known-issue GET /groups/{groupId}/photo/$value: app-only Group.Read.All: success or 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@may"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/group-application-known-issue" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:36" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/group-application-known-issue", level: "MAY", area: "permissions" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "group-application-known-issue",
+      permission: "Group.Read.All",
+    });
+  });
+
+  test("graph/behaviours/group-application-known-issue PATCH /groups/{groupId}/photo/$value: app-only Group.ReadWrite.All: success or 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@may", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/group-application-known-issue" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:36" },
+      { type: "operation", description: "graph.v1.0.patch.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/group-application-known-issue", level: "MAY", area: "permissions" },
+      operation: operations["graph.v1.0.patch.group.value"],
+      check: "group-application-known-issue",
+      permission: "Group.ReadWrite.All",
+    });
+  });
+
+  test("graph/behaviours/group-application-known-issue PUT /groups/{groupId}/photo/$value: app-only Group.ReadWrite.All: success or 403", {
+    tag: ["@graph", "@v1.0", "@group", "@permissions", "@may", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/group-application-known-issue" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:36" },
+      { type: "operation", description: "graph.v1.0.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/group-application-known-issue", level: "MAY", area: "permissions" },
+      operation: operations["graph.v1.0.put.group.value"],
+      check: "group-application-known-issue",
+      permission: "Group.ReadWrite.All",
     });
   });
 

@@ -697,13 +697,27 @@ function deriveRequirements(
     workOrSchoolOnly: (op) => isWrite(op.method) && (op.resource === 'me' || op.resource === 'user'),
     groupApplicationKnownIssue: (op) => op.resource === 'group',
     adminAnyUser: (op) => op.resource === 'user',
+    readFallback: (op) => op.method === 'GET' && (op.resource === 'me' || op.resource === 'user'),
+    exchangeOnlySizes: (op) => op.method === 'GET' && (op.target === 'photos' || op.target === 'photoSize' || op.target === 'photoSizeValue'),
+    b2cUnsupported: (op) => op.resource === 'me' || op.resource === 'user',
   };
-  const behaviourLevel: Record<BehaviourKind, Level> = { mailboxFallback: 'SHOULD', workOrSchoolOnly: 'MUST', groupApplicationKnownIssue: 'MAY', adminAnyUser: 'MAY' };
+  const behaviourLevel: Record<BehaviourKind, Level> = {
+    mailboxFallback: 'SHOULD',
+    workOrSchoolOnly: 'MUST',
+    groupApplicationKnownIssue: 'MAY',
+    adminAnyUser: 'MAY',
+    readFallback: 'MUST',
+    exchangeOnlySizes: 'MUST',
+    b2cUnsupported: 'MAY',
+  };
   const behaviourText: Record<BehaviourKind, string> = {
     mailboxFallback: 'updating a user photo tries the mailbox first, then Azure AD when the user has no mailbox',
     workOrSchoolOnly: 'the photo of work or school mailboxes only, not personal mailboxes, can be updated',
     groupApplicationKnownIssue: 'group photos with application permissions are a known issue',
     adminAnyUser: "an app with tenant-wide permission can reach any user's photo",
+    readFallback: 'reading a user photo tries the mailbox (Microsoft 365) first, then Azure AD',
+    exchangeOnlySizes: 'the photos collection and size variants come from Exchange; Azure AD stores one photo',
+    b2cUnsupported: 'photos of users in Azure AD B2C tenants cannot be managed through Graph',
   };
   for (const b of spec.behaviours) {
     const ops = spec.operations.filter((op) => op.api === b.api && b.versions.includes(op.version) && behaviourOps[b.kind](op));

@@ -28,8 +28,11 @@ export const LEVELS = ['MUST', 'SHOULD', 'MAY'] as const;
 export const Level = StringEnum(LEVELS);
 export type Level = Static<typeof Level>;
 
-/** Whose photo: the signed-in user, a user by id or UPN, a group, a contact (optionally in a folder). */
-export const RESOURCES = ['me', 'user', 'group', 'contact', 'contactInFolder'] as const;
+/**
+ * Whose photo: the signed-in user, a user by id or UPN, a group, a team (a team is a group:
+ * one photo stands behind `/teams/{id}` and `/groups/{id}`), a contact (optionally in a folder).
+ */
+export const RESOURCES = ['me', 'user', 'group', 'team', 'contact', 'contactInFolder'] as const;
 export const Resource = StringEnum(RESOURCES);
 export type Resource = Static<typeof Resource>;
 
@@ -177,6 +180,9 @@ export const Operation = T.Object(
       ),
     ),
     maxRequestBytes: T.Optional(T.Integer({ minimum: 1, description: 'resolved limit for this api/version' })),
+    maxPhotoBytes: T.Optional(
+      T.Integer({ minimum: 1, description: 'resolved limit on the photo itself, where a page states one apart from the request' }),
+    ),
     responses: T.Array(ResponseSpec),
     permissions: T.Array(Permission),
     sources: T.Array(SourceRef),
@@ -185,11 +191,15 @@ export const Operation = T.Object(
 );
 export type Operation = Static<typeof Operation>;
 
+export const LIMIT_SUBJECTS = ['request', 'photo'] as const;
 export const Limit = T.Object(
   {
     api: Api,
     version: Version,
-    maxRequestBytes: T.Integer({ minimum: 1 }),
+    subject: T.Optional(
+      StringEnum(LIMIT_SUBJECTS, 'what the figure limits: the whole request (absent means request) or the photo itself'),
+    ),
+    maxRequestBytes: T.Integer({ minimum: 1, description: 'the stated maximum in bytes, of what `subject` names' }),
     sources: T.Array(SourceRef, { minItems: 1 }),
   },
   { additionalProperties: false },
@@ -240,6 +250,9 @@ export const BEHAVIOUR_KINDS = [
   'workOrSchoolOnly', // personal mailboxes are not supported
   'groupApplicationKnownIssue', // known issue: group photos with application permissions
   'adminAnyUser', // an app with admin consent can set any user's photo
+  'readFallback', // a read tries the mailbox (Microsoft 365), then Azure AD
+  'exchangeOnlySizes', // the photos collection and size variants are Exchange's; Azure AD stores one photo
+  'b2cUnsupported', // Azure AD B2C tenants do not support photos through Graph
 ] as const;
 export const Behaviour = T.Object(
   {
@@ -267,7 +280,22 @@ export const Assertion = T.Union([
     { additionalProperties: false },
   ),
   T.Object({ kind: T.Literal('methods'), allowed: T.Array(Method) }, { additionalProperties: false }),
-  T.Object({ kind: T.Literal('size-limit'), maxRequestBytes: T.Integer() }, { additionalProperties: false }),
+  T.Object(
+    { kind: T.Literal('size-limit'), maxRequestBytes: T.Integer(), subject: T.Optional(StringEnum(LIMIT_SUBJECTS)) },
+    { additionalProperties: false },
+  ),
+  T.Object(
+    { kind: T.Literal('no-photo'), status: T.Integer(), code: T.Optional(T.String()) },
+    { additionalProperties: false, description: 'what a read answers when the photo does not exist' },
+  ),
+  T.Object(
+    { kind: T.Literal('response-header'), header: T.String(), value: T.Optional(T.String()) },
+    { additionalProperties: false, description: 'a header the response carries' },
+  ),
+  T.Object(
+    { kind: T.Literal('media-entity') },
+    { additionalProperties: false, description: 'metadata names the media (@odata.mediaContentType, @odata.mediaEtag) that $value serves' },
+  ),
   T.Object(
     { kind: T.Literal('size-variants'), sizes: T.Array(T.String()), availability: T.String() },
     { additionalProperties: false },
@@ -314,7 +342,14 @@ export const Conflict = T.Object(
     ),
     resolution: T.Object(
       {
-        rule: StringEnum(['newest-page', 'endpoint-block-over-prose', 'per-version', 'unresolved'] as const),
+        rule: StringEnum([
+          'newest-page',
+          'endpoint-block-over-prose',
+          'examples-over-syntax-block',
+          'resource-page-over-examples',
+          'per-version',
+          'unresolved',
+        ] as const),
         value: T.Unknown(),
         note: T.String(),
       },
@@ -324,6 +359,45 @@ export const Conflict = T.Object(
   { additionalProperties: false },
 );
 export type Conflict = Static<typeof Conflict>;
+
+/** What a resource page states of an entity type: its properties, methods and annotations. */
+export const EntityProperty = T.Object(
+  {
+    name: T.String(),
+    type: T.String({ description: 'as the page writes it: string, int32, ...' }),
+    readOnly: T.Boolean(),
+    sources: T.Array(SourceRef, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type EntityProperty = Static<typeof EntityProperty>;
+
+export const Entity = T.Object(
+  {
+    name: T.String({ description: 'e.g. microsoft.graph.profilePhoto' }),
+    api: Api,
+    versions: T.Array(Version, { minItems: 1 }),
+    baseType: T.Optional(T.String()),
+    keyProperty: T.Optional(T.String()),
+    mediaEntity: T.Optional(T.Boolean({ description: 'isMediaEntity: the entity has a $value stream' })),
+    properties: T.Array(EntityProperty),
+    methods: T.Array(
+      T.Object(
+        {
+          page: T.String({ description: 'the method page the table links to, e.g. ../api/profilephoto-get.md' }),
+          returns: T.Optional(T.String()),
+          operations: T.Array(T.String(), { description: 'operation ids the linked page yields in this run' }),
+          sources: T.Array(SourceRef, { minItems: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    schema: T.Optional(T.String({ description: 'key into `schemas`: the metadata schema the properties table makes' })),
+    sources: T.Array(SourceRef, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type Entity = Static<typeof Entity>;
 
 export const Spec = T.Object(
   {
@@ -335,6 +409,7 @@ export const Spec = T.Object(
     limits: T.Array(Limit),
     methods: T.Array(MethodRule),
     sizeVariants: T.Optional(SizeVariants),
+    entities: T.Optional(T.Array(Entity)),
     behaviours: T.Array(Behaviour),
     requirements: T.Array(Requirement),
     conflicts: T.Array(Conflict),

@@ -19,6 +19,9 @@ const RESOURCES: Record<BehaviourKind, Resource[]> = {
   workOrSchoolOnly: ['me', 'user'],
   groupApplicationKnownIssue: ['group'],
   adminAnyUser: ['user'],
+  readFallback: ['me', 'user'],
+  exchangeOnlySizes: ['me', 'user', 'group', 'team'],
+  b2cUnsupported: ['me', 'user'],
 };
 
 export const behavioursRule: RuleFactory = () => ({
