@@ -562,6 +562,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Group.ReadWrite.All"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.beta.put.me.contact-in-folder.value": {
     id: "graph.beta.put.me.contact-in-folder.value",
@@ -579,6 +580,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.beta.put.me.contact.value": {
     id: "graph.beta.put.me.contact.value",
@@ -596,6 +598,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.beta.put.me.value": {
     id: "graph.beta.put.me.value",
@@ -613,6 +616,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.beta.put.user.contact-in-folder.value": {
     id: "graph.beta.put.user.contact-in-folder.value",
@@ -630,6 +634,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.beta.put.user.contact.value": {
     id: "graph.beta.put.user.contact.value",
@@ -647,6 +652,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.beta.put.user.value": {
     id: "graph.beta.put.user.value",
@@ -664,6 +670,7 @@ const operations = {
       { type: "application", supported: false, permissions: [] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
 } satisfies Record<string, OperationFacts>;
 
@@ -1444,58 +1451,6 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
-      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.Read",
-    });
-  });
-
-  test("graph.beta.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
-      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.get.me.contact-in-folder.metadata/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
-    });
-  });
-
   test("graph.beta.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no token -> 401", {
     tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
     annotation: [
@@ -1795,58 +1750,6 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.beta.get.me.contact-in-folder.value/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
-      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.get.me.contact-in-folder.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.get.me.contact-in-folder.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.Read",
-    });
-  });
-
-  test("graph.beta.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.beta.get.me.contact-in-folder.value/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
-      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.get.me.contact-in-folder.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.get.me.contact-in-folder.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
-    });
-  });
-
   test("graph.beta.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: no token -> 401", {
     tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
     annotation: [
@@ -2116,52 +2019,6 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.me.contact-in-folder.value"],
       check: "status",
       status: 200,
-    });
-  });
-
-  test("graph.beta.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.contact.metadata/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
-      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.get.me.contact.metadata/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.get.me.contact.metadata"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.Read",
-    });
-  });
-
-  test("graph.beta.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.contact.metadata/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
-      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.get.me.contact.metadata/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.get.me.contact.metadata"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
     });
   });
 
@@ -2438,52 +2295,6 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.contact.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
-      { type: "operation", description: "graph.beta.get.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.get.me.contact.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.get.me.contact.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.Read",
-    });
-  });
-
-  test("graph.beta.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.contact.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:43" },
-      { type: "operation", description: "graph.beta.get.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.get.me.contact.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.get.me.contact.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
-    });
-  });
-
   test("graph.beta.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: no token -> 401", {
     tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must"],
     annotation: [
@@ -2728,56 +2539,6 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.me.metadata/permissions/application GET /me/photo: application TeamSettings.Read.Group (least privileged) works", {
-    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
-      { type: "operation", description: "graph.beta.get.me.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.beta.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.beta.get.me.metadata"],
-      check: "permission-least",
-      type: "application",
-      permission: "TeamSettings.Read.Group",
-    });
-  });
-
-  test("graph.beta.get.me.metadata/permissions/application GET /me/photo: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
-      { type: "operation", description: "graph.beta.get.me.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.beta.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.beta.get.me.metadata"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: [
-        "TeamSettings.Read.Group",
-        "TeamSettings.ReadWrite.Group",
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read.All",
-        "User.ReadWrite.All",
-      ],
-    });
-  });
-
   test("graph.beta.get.me.metadata/permissions/application GET /me/photo: no token -> 401", {
     tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
     annotation: [
@@ -3017,64 +2778,6 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.me.metadata"],
       check: "status",
       status: 200,
-    });
-  });
-
-  test("graph.beta.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: application TeamSettings.Read.Group (least privileged) works", {
-    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
-      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.get.me.photo-size-value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.get.me.photo-size-value"],
-      check: "permission-least",
-      type: "application",
-      permission: "TeamSettings.Read.Group",
-    });
-  });
-
-  test("graph.beta.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
-      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.get.me.photo-size-value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.get.me.photo-size-value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: [
-        "TeamSettings.Read.Group",
-        "TeamSettings.ReadWrite.Group",
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read.All",
-        "User.ReadWrite.All",
-      ],
     });
   });
 
@@ -3345,56 +3048,6 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.me.photo-size/permissions/application GET /me/photos/{size}: application TeamSettings.Read.Group (least privileged) works", {
-    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
-      { type: "operation", description: "graph.beta.get.me.photo-size" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.beta.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.beta.get.me.photo-size"],
-      check: "permission-least",
-      type: "application",
-      permission: "TeamSettings.Read.Group",
-    });
-  });
-
-  test("graph.beta.get.me.photo-size/permissions/application GET /me/photos/{size}: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
-      { type: "operation", description: "graph.beta.get.me.photo-size" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.beta.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.beta.get.me.photo-size"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: [
-        "TeamSettings.Read.Group",
-        "TeamSettings.ReadWrite.Group",
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read.All",
-        "User.ReadWrite.All",
-      ],
-    });
-  });
-
   test("graph.beta.get.me.photo-size/permissions/application GET /me/photos/{size}: no token -> 401", {
     tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
     annotation: [
@@ -3642,56 +3295,6 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.me.photo-size"],
       check: "status",
       status: 200,
-    });
-  });
-
-  test("graph.beta.get.me.value/permissions/application GET /me/photo/$value: application TeamSettings.Read.Group (least privileged) works", {
-    tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
-      { type: "operation", description: "graph.beta.get.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.beta.get.me.value/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.beta.get.me.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "TeamSettings.Read.Group",
-    });
-  });
-
-  test("graph.beta.get.me.value/permissions/application GET /me/photo/$value: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
-      { type: "operation", description: "graph.beta.get.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.beta.get.me.value/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.beta.get.me.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: [
-        "TeamSettings.Read.Group",
-        "TeamSettings.ReadWrite.Group",
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read.All",
-        "User.ReadWrite.All",
-      ],
     });
   });
 
@@ -6493,7 +6096,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.put.group.value/response/status PUT /groups/{groupId}/photo/$value: round trip: read back, ETag changed", {
+  test("graph.beta.put.group.value/response/status PUT /groups/{groupId}/photo/$value: round trip: read back bytes, metadata and every size, ETag changed", {
     tag: ["@graph", "@beta", "@group", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta.put.group.value/response/status" },
@@ -6510,60 +6113,10 @@ test.describe("graph beta", () => {
       upload: { width: 648, height: 648 },
       reads: {
         metadata: operations["graph.beta.get.group.metadata"],
+        photoSize: operations["graph.beta.get.group.photo-size"],
         value: operations["graph.beta.get.group.value"],
       },
-    });
-  });
-
-  test("graph.beta.put.me.contact-in-folder.value/permissions/application PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@must", "@writes"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.beta.put.me.contact-in-folder.value/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:32" },
-      { type: "operation", description: "graph.beta.put.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.put.me.contact-in-folder.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.put.me.contact-in-folder.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.ReadWrite",
-    });
-  });
-
-  test("graph.beta.put.me.contact-in-folder.value/permissions/application PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must", "@writes"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.beta.put.me.contact-in-folder.value/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:32" },
-      { type: "operation", description: "graph.beta.put.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.put.me.contact-in-folder.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.put.me.contact-in-folder.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.ReadWrite"],
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
     });
   });
 
@@ -6881,55 +6434,9 @@ test.describe("graph beta", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.beta.get.user.contact-in-folder.metadata"],
-        value: operations["graph.beta.get.user.contact-in-folder.value"],
+        metadata: operations["graph.beta.get.me.contact-in-folder.metadata"],
+        value: operations["graph.beta.get.me.contact-in-folder.value"],
       },
-    });
-  });
-
-  test("graph.beta.put.me.contact.value/permissions/application PUT /me/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.put.me.contact.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:32" },
-      { type: "operation", description: "graph.beta.put.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.put.me.contact.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.put.me.contact.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.ReadWrite",
-    });
-  });
-
-  test("graph.beta.put.me.contact.value/permissions/application PUT /me/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@beta", "@contact", "@permissions", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.put.me.contact.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:32" },
-      { type: "operation", description: "graph.beta.put.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.beta.put.me.contact.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.beta.put.me.contact.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.ReadWrite"],
     });
   });
 
@@ -7212,47 +6719,9 @@ test.describe("graph beta", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.beta.get.user.contact.metadata"],
-        value: operations["graph.beta.get.user.contact.value"],
+        metadata: operations["graph.beta.get.me.contact.metadata"],
+        value: operations["graph.beta.get.me.contact.value"],
       },
-    });
-  });
-
-  test("graph.beta.put.me.value/permissions/application PUT /me/photo/$value: application User.ReadWrite.All (least privileged) works", {
-    tag: ["@graph", "@beta", "@me", "@permissions", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.put.me.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:32" },
-      { type: "operation", description: "graph.beta.put.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.beta.put.me.value/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.beta.put.me.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "User.ReadWrite.All",
-    });
-  });
-
-  test("graph.beta.put.me.value/permissions/application PUT /me/photo/$value: application lacking User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.beta.put.me.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:32" },
-      { type: "operation", description: "graph.beta.put.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.beta.put.me.value/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.beta.put.me.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["User.ReadWrite.All"],
     });
   });
 
@@ -7477,7 +6946,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.put.me.value/response/status PUT /me/photo/$value: round trip: read back, ETag changed", {
+  test("graph.beta.put.me.value/response/status PUT /me/photo/$value: round trip: read back bytes, metadata and every size, ETag changed", {
     tag: ["@graph", "@beta", "@me", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta.put.me.value/response/status" },
@@ -7492,7 +6961,13 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.put.me.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: { metadata: operations["graph.beta.get.me.metadata"], value: operations["graph.beta.get.me.value"] },
+      reads: {
+        metadata: operations["graph.beta.get.me.metadata"],
+        photoSize: operations["graph.beta.get.me.photo-size"],
+        photoSizeValue: operations["graph.beta.get.me.photo-size-value"],
+        value: operations["graph.beta.get.me.value"],
+      },
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
     });
   });
 
@@ -7882,8 +7357,8 @@ test.describe("graph beta", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.beta.get.user.contact-in-folder.metadata"],
-        value: operations["graph.beta.get.user.contact-in-folder.value"],
+        metadata: operations["graph.beta.get.me.contact-in-folder.metadata"],
+        value: operations["graph.beta.get.me.contact-in-folder.value"],
       },
     });
   });
@@ -8262,8 +7737,8 @@ test.describe("graph beta", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.beta.get.user.contact.metadata"],
-        value: operations["graph.beta.get.user.contact.value"],
+        metadata: operations["graph.beta.get.me.contact.metadata"],
+        value: operations["graph.beta.get.me.contact.value"],
       },
     });
   });
@@ -8531,7 +8006,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.put.user.value/response/status PUT /users/{userId}/photo/$value: round trip: read back, ETag changed", {
+  test("graph.beta.put.user.value/response/status PUT /users/{userId}/photo/$value: round trip: read back bytes, metadata and every size, ETag changed", {
     tag: ["@graph", "@beta", "@user", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta.put.user.value/response/status" },
@@ -8548,12 +8023,14 @@ test.describe("graph beta", () => {
       upload: { width: 648, height: 648 },
       reads: {
         metadata: operations["graph.beta.get.user.metadata"],
+        photoSize: operations["graph.beta.get.user.photo-size"],
         value: operations["graph.beta.get.user.value"],
       },
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.beta/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@group", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8572,7 +8049,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.beta/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@group", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8591,7 +8068,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.beta/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8610,7 +8087,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.beta/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8629,7 +8106,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.beta/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8648,7 +8125,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.beta/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8667,7 +8144,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.beta/limits/max-request-bytes PUT /me/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@me", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8686,7 +8163,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/photo/$value: just over 8388608 bytes refused", {
+  test("graph.beta/limits/max-request-bytes PUT /me/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@me", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8705,7 +8182,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8724,7 +8201,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8743,7 +8220,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8762,7 +8239,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8781,7 +8258,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@user", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
@@ -8800,7 +8277,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@user", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/limits/max-request-bytes" },

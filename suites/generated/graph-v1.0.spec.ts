@@ -380,6 +380,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Group.ReadWrite.All"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.me.contact-in-folder.value": {
     id: "graph.v1.0.patch.me.contact-in-folder.value",
@@ -397,6 +398,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.me.contact.value": {
     id: "graph.v1.0.patch.me.contact.value",
@@ -414,6 +416,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.me.value": {
     id: "graph.v1.0.patch.me.value",
@@ -431,6 +434,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.user.contact-in-folder.value": {
     id: "graph.v1.0.patch.user.contact-in-folder.value",
@@ -448,6 +452,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.user.contact.value": {
     id: "graph.v1.0.patch.user.contact.value",
@@ -465,6 +470,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.user.value": {
     id: "graph.v1.0.patch.user.value",
@@ -481,6 +487,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.put.group.value": {
     id: "graph.v1.0.put.group.value",
@@ -498,6 +505,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Group.ReadWrite.All"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.put.me.contact-in-folder.value": {
     id: "graph.v1.0.put.me.contact-in-folder.value",
@@ -515,6 +523,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.put.me.contact.value": {
     id: "graph.v1.0.put.me.contact.value",
@@ -532,6 +541,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.put.me.value": {
     id: "graph.v1.0.put.me.value",
@@ -549,6 +559,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.put.user.contact-in-folder.value": {
     id: "graph.v1.0.put.user.contact-in-folder.value",
@@ -566,6 +577,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.put.user.contact.value": {
     id: "graph.v1.0.put.user.contact.value",
@@ -583,6 +595,7 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
   "graph.v1.0.put.user.value": {
     id: "graph.v1.0.put.user.value",
@@ -599,6 +612,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
     ],
     successStatus: 200,
+    successStatuses: [200, 204],
   },
 } satisfies Record<string, OperationFacts>;
 
@@ -1379,58 +1393,6 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
-      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.Read",
-    });
-  });
-
-  test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
-      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.get.me.contact-in-folder.metadata/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
-    });
-  });
-
   test("graph.v1.0.get.me.contact-in-folder.metadata/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no token -> 401", {
     tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
     annotation: [
@@ -1730,58 +1692,6 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
-      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.Read",
-    });
-  });
-
-  test("graph.v1.0.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
-      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.get.me.contact-in-folder.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
-    });
-  });
-
   test("graph.v1.0.get.me.contact-in-folder.value/permissions/application GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: no token -> 401", {
     tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
     annotation: [
@@ -2051,52 +1961,6 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
       check: "status",
       status: 200,
-    });
-  });
-
-  test("graph.v1.0.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: application Contacts.Read (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
-      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.get.me.contact.metadata/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.get.me.contact.metadata"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.Read",
-    });
-  });
-
-  test("graph.v1.0.get.me.contact.metadata/permissions/application GET /me/contacts/{contactId}/photo: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
-      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.get.me.contact.metadata/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.get.me.contact.metadata"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
     });
   });
 
@@ -2373,52 +2237,6 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: application Contacts.Read (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.contact.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
-      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.get.me.contact.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.get.me.contact.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.Read",
-    });
-  });
-
-  test("graph.v1.0.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: application lacking Contacts.Read/Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.contact.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:37" },
-      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.get.me.contact.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.get.me.contact.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.Read", "Contacts.ReadWrite"],
-    });
-  });
-
   test("graph.v1.0.get.me.contact.value/permissions/application GET /me/contacts/{contactId}/photo/$value: no token -> 401", {
     tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must"],
     annotation: [
@@ -2663,44 +2481,6 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.get.me.metadata/permissions/application GET /me/photo: application User.Read.All (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
-      { type: "operation", description: "graph.v1.0.get.me.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.get.me.metadata"],
-      check: "permission-least",
-      type: "application",
-      permission: "User.Read.All",
-    });
-  });
-
-  test("graph.v1.0.get.me.metadata/permissions/application GET /me/photo: application lacking User.Read.All/User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.metadata/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
-      { type: "operation", description: "graph.v1.0.get.me.metadata" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.get.me.metadata/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.get.me.metadata"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["User.Read.All", "User.ReadWrite.All"],
-    });
-  });
-
   test("graph.v1.0.get.me.metadata/permissions/application GET /me/photo: no token -> 401", {
     tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
     annotation: [
@@ -2927,52 +2707,6 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.get.me.metadata"],
       check: "status",
       status: 200,
-    });
-  });
-
-  test("graph.v1.0.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: application User.Read.All (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.photo-size-value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
-      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.get.me.photo-size-value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.get.me.photo-size-value"],
-      check: "permission-least",
-      type: "application",
-      permission: "User.Read.All",
-    });
-  });
-
-  test("graph.v1.0.get.me.photo-size-value/permissions/application GET /me/photos/{size}/$value: application lacking User.Read.All/User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.photo-size-value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
-      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.get.me.photo-size-value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.get.me.photo-size-value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["User.Read.All", "User.ReadWrite.All"],
     });
   });
 
@@ -3230,44 +2964,6 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.get.me.photo-size/permissions/application GET /me/photos/{size}: application User.Read.All (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
-      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.get.me.photo-size"],
-      check: "permission-least",
-      type: "application",
-      permission: "User.Read.All",
-    });
-  });
-
-  test("graph.v1.0.get.me.photo-size/permissions/application GET /me/photos/{size}: application lacking User.Read.All/User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.photo-size/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
-      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.get.me.photo-size/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.get.me.photo-size"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["User.Read.All", "User.ReadWrite.All"],
-    });
-  });
-
   test("graph.v1.0.get.me.photo-size/permissions/application GET /me/photos/{size}: no token -> 401", {
     tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
     annotation: [
@@ -3505,44 +3201,6 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.get.me.photos/permissions/application GET /me/photos: application User.Read.All (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
-      { type: "operation", description: "graph.v1.0.get.me.photos" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.get.me.photos/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.get.me.photos"],
-      check: "permission-least",
-      type: "application",
-      permission: "User.Read.All",
-    });
-  });
-
-  test("graph.v1.0.get.me.photos/permissions/application GET /me/photos: application lacking User.Read.All/User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.photos/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
-      { type: "operation", description: "graph.v1.0.get.me.photos" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.get.me.photos/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.get.me.photos"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["User.Read.All", "User.ReadWrite.All"],
-    });
-  });
-
   test("graph.v1.0.get.me.photos/permissions/application GET /me/photos: no token -> 401", {
     tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
     annotation: [
@@ -3732,44 +3390,6 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.get.me.photos"],
       check: "status",
       status: 200,
-    });
-  });
-
-  test("graph.v1.0.get.me.value/permissions/application GET /me/photo/$value: application User.Read.All (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
-      { type: "operation", description: "graph.v1.0.get.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.get.me.value/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.get.me.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "User.Read.All",
-    });
-  });
-
-  test("graph.v1.0.get.me.value/permissions/application GET /me/photo/$value: application lacking User.Read.All/User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.get.me.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:61" },
-      { type: "operation", description: "graph.v1.0.get.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.get.me.value/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.get.me.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["User.Read.All", "User.ReadWrite.All"],
     });
   });
 
@@ -6491,7 +6111,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.patch.group.value/response/status PATCH /groups/{groupId}/photo/$value: round trip: read back, ETag changed", {
+  test("graph.v1.0.patch.group.value/response/status PATCH /groups/{groupId}/photo/$value: round trip: read back bytes, metadata and every size, ETag changed", {
     tag: ["@graph", "@v1.0", "@group", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.patch.group.value/response/status" },
@@ -6508,60 +6128,10 @@ test.describe("graph v1.0", () => {
       upload: { width: 648, height: 648 },
       reads: {
         metadata: operations["graph.v1.0.get.group.metadata"],
+        photoSize: operations["graph.v1.0.get.group.photo-size"],
         value: operations["graph.v1.0.get.group.value"],
       },
-    });
-  });
-
-  test("graph.v1.0.patch.me.contact-in-folder.value/permissions/application PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.v1.0.patch.me.contact-in-folder.value/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
-      { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.patch.me.contact-in-folder.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.ReadWrite",
-    });
-  });
-
-  test("graph.v1.0.patch.me.contact-in-folder.value/permissions/application PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.v1.0.patch.me.contact-in-folder.value/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
-      { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.patch.me.contact-in-folder.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.ReadWrite"],
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
     });
   });
 
@@ -6879,55 +6449,9 @@ test.describe("graph v1.0", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
-        value: operations["graph.v1.0.get.user.contact-in-folder.value"],
+        metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+        value: operations["graph.v1.0.get.me.contact-in-folder.value"],
       },
-    });
-  });
-
-  test("graph.v1.0.patch.me.contact.value/permissions/application PATCH /me/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.patch.me.contact.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
-      { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.patch.me.contact.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.patch.me.contact.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.ReadWrite",
-    });
-  });
-
-  test("graph.v1.0.patch.me.contact.value/permissions/application PATCH /me/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.patch.me.contact.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
-      { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.patch.me.contact.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.patch.me.contact.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.ReadWrite"],
     });
   });
 
@@ -7239,47 +6763,9 @@ test.describe("graph v1.0", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.v1.0.get.user.contact.metadata"],
-        value: operations["graph.v1.0.get.user.contact.value"],
+        metadata: operations["graph.v1.0.get.me.contact.metadata"],
+        value: operations["graph.v1.0.get.me.contact.value"],
       },
-    });
-  });
-
-  test("graph.v1.0.patch.me.value/permissions/application PATCH /me/photo/$value: application User.ReadWrite.All (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.patch.me.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
-      { type: "operation", description: "graph.v1.0.patch.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.patch.me.value/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.patch.me.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "User.ReadWrite.All",
-    });
-  });
-
-  test("graph.v1.0.patch.me.value/permissions/application PATCH /me/photo/$value: application lacking User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.patch.me.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
-      { type: "operation", description: "graph.v1.0.patch.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.patch.me.value/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.patch.me.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["User.ReadWrite.All"],
     });
   });
 
@@ -7508,7 +6994,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.patch.me.value/response/status PATCH /me/photo/$value: round trip: read back, ETag changed", {
+  test("graph.v1.0.patch.me.value/response/status PATCH /me/photo/$value: round trip: read back bytes, metadata and every size, ETag changed", {
     tag: ["@graph", "@v1.0", "@me", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.patch.me.value/response/status" },
@@ -7523,7 +7009,14 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.patch.me.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: { metadata: operations["graph.v1.0.get.me.metadata"], value: operations["graph.v1.0.get.me.value"] },
+      reads: {
+        metadata: operations["graph.v1.0.get.me.metadata"],
+        photoSize: operations["graph.v1.0.get.me.photo-size"],
+        photoSizeValue: operations["graph.v1.0.get.me.photo-size-value"],
+        photos: operations["graph.v1.0.get.me.photos"],
+        value: operations["graph.v1.0.get.me.value"],
+      },
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
     });
   });
 
@@ -7934,8 +7427,8 @@ test.describe("graph v1.0", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
-        value: operations["graph.v1.0.get.user.contact-in-folder.value"],
+        metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+        value: operations["graph.v1.0.get.me.contact-in-folder.value"],
       },
     });
   });
@@ -8320,8 +7813,8 @@ test.describe("graph v1.0", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.v1.0.get.user.contact.metadata"],
-        value: operations["graph.v1.0.get.user.contact.value"],
+        metadata: operations["graph.v1.0.get.me.contact.metadata"],
+        value: operations["graph.v1.0.get.me.contact.value"],
       },
     });
   });
@@ -8571,7 +8064,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.patch.user.value/response/status PATCH /users/{userId}/photo/$value: round trip: read back, ETag changed", {
+  test("graph.v1.0.patch.user.value/response/status PATCH /users/{userId}/photo/$value: round trip: read back bytes, metadata and every size, ETag changed", {
     tag: ["@graph", "@v1.0", "@user", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.patch.user.value/response/status" },
@@ -8588,8 +8081,10 @@ test.describe("graph v1.0", () => {
       upload: { width: 648, height: 648 },
       reads: {
         metadata: operations["graph.v1.0.get.user.metadata"],
+        photoSize: operations["graph.v1.0.get.user.photo-size"],
         value: operations["graph.v1.0.get.user.value"],
       },
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
     });
   });
 
@@ -8856,7 +8351,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.put.group.value/response/status PUT /groups/{groupId}/photo/$value: round trip: read back, ETag changed", {
+  test("graph.v1.0.put.group.value/response/status PUT /groups/{groupId}/photo/$value: round trip: read back bytes, metadata and every size, ETag changed", {
     tag: ["@graph", "@v1.0", "@group", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.put.group.value/response/status" },
@@ -8873,60 +8368,10 @@ test.describe("graph v1.0", () => {
       upload: { width: 648, height: 648 },
       reads: {
         metadata: operations["graph.v1.0.get.group.metadata"],
+        photoSize: operations["graph.v1.0.get.group.photo-size"],
         value: operations["graph.v1.0.get.group.value"],
       },
-    });
-  });
-
-  test("graph.v1.0.put.me.contact-in-folder.value/permissions/application PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.v1.0.put.me.contact-in-folder.value/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
-      { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.put.me.contact-in-folder.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.ReadWrite",
-    });
-  });
-
-  test("graph.v1.0.put.me.contact-in-folder.value/permissions/application PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
-    annotation: [
-      {
-        type: "requirement",
-        description: "graph.v1.0.put.me.contact-in-folder.value/permissions/application",
-      },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
-      { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.put.me.contact-in-folder.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.ReadWrite"],
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
     });
   });
 
@@ -9244,55 +8689,9 @@ test.describe("graph v1.0", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
-        value: operations["graph.v1.0.get.user.contact-in-folder.value"],
+        metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+        value: operations["graph.v1.0.get.me.contact-in-folder.value"],
       },
-    });
-  });
-
-  test("graph.v1.0.put.me.contact.value/permissions/application PUT /me/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.put.me.contact.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
-      { type: "operation", description: "graph.v1.0.put.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.put.me.contact.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.put.me.contact.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "Contacts.ReadWrite",
-    });
-  });
-
-  test("graph.v1.0.put.me.contact.value/permissions/application PUT /me/contacts/{contactId}/photo/$value: application lacking Contacts.ReadWrite -> 403", {
-    tag: ["@graph", "@v1.0", "@contact", "@permissions", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.put.me.contact.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:37" },
-      { type: "operation", description: "graph.v1.0.put.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: {
-        id: "graph.v1.0.put.me.contact.value/permissions/application",
-        level: "MUST",
-        area: "permissions",
-      },
-      operation: operations["graph.v1.0.put.me.contact.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["Contacts.ReadWrite"],
     });
   });
 
@@ -9575,47 +8974,9 @@ test.describe("graph v1.0", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.v1.0.get.user.contact.metadata"],
-        value: operations["graph.v1.0.get.user.contact.value"],
+        metadata: operations["graph.v1.0.get.me.contact.metadata"],
+        value: operations["graph.v1.0.get.me.contact.value"],
       },
-    });
-  });
-
-  test("graph.v1.0.put.me.value/permissions/application PUT /me/photo/$value: application User.ReadWrite.All (least privileged) works", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.put.me.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
-      { type: "operation", description: "graph.v1.0.put.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.put.me.value/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.put.me.value"],
-      check: "permission-least",
-      type: "application",
-      permission: "User.ReadWrite.All",
-    });
-  });
-
-  test("graph.v1.0.put.me.value/permissions/application PUT /me/photo/$value: application lacking User.ReadWrite.All -> 403", {
-    tag: ["@graph", "@v1.0", "@me", "@permissions", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0.put.me.value/permissions/application" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
-      { type: "operation", description: "graph.v1.0.put.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0.put.me.value/permissions/application", level: "MUST", area: "permissions" },
-      operation: operations["graph.v1.0.put.me.value"],
-      check: "permission-lacking",
-      type: "application",
-      permissions: ["User.ReadWrite.All"],
     });
   });
 
@@ -9840,7 +9201,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.put.me.value/response/status PUT /me/photo/$value: round trip: read back, ETag changed", {
+  test("graph.v1.0.put.me.value/response/status PUT /me/photo/$value: round trip: read back bytes, metadata and every size, ETag changed", {
     tag: ["@graph", "@v1.0", "@me", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.put.me.value/response/status" },
@@ -9855,7 +9216,14 @@ test.describe("graph v1.0", () => {
       operation: operations["graph.v1.0.put.me.value"],
       check: "round-trip",
       upload: { width: 648, height: 648 },
-      reads: { metadata: operations["graph.v1.0.get.me.metadata"], value: operations["graph.v1.0.get.me.value"] },
+      reads: {
+        metadata: operations["graph.v1.0.get.me.metadata"],
+        photoSize: operations["graph.v1.0.get.me.photo-size"],
+        photoSizeValue: operations["graph.v1.0.get.me.photo-size-value"],
+        photos: operations["graph.v1.0.get.me.photos"],
+        value: operations["graph.v1.0.get.me.value"],
+      },
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
     });
   });
 
@@ -10245,8 +9613,8 @@ test.describe("graph v1.0", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
-        value: operations["graph.v1.0.get.user.contact-in-folder.value"],
+        metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+        value: operations["graph.v1.0.get.me.contact-in-folder.value"],
       },
     });
   });
@@ -10625,8 +9993,8 @@ test.describe("graph v1.0", () => {
       check: "round-trip",
       upload: { width: 648, height: 648 },
       reads: {
-        metadata: operations["graph.v1.0.get.user.contact.metadata"],
-        value: operations["graph.v1.0.get.user.contact.value"],
+        metadata: operations["graph.v1.0.get.me.contact.metadata"],
+        value: operations["graph.v1.0.get.me.contact.value"],
       },
     });
   });
@@ -10876,7 +10244,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.put.user.value/response/status PUT /users/{userId}/photo/$value: round trip: read back, ETag changed", {
+  test("graph.v1.0.put.user.value/response/status PUT /users/{userId}/photo/$value: round trip: read back bytes, metadata and every size, ETag changed", {
     tag: ["@graph", "@v1.0", "@user", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.put.user.value/response/status" },
@@ -10893,12 +10261,14 @@ test.describe("graph v1.0", () => {
       upload: { width: 648, height: 648 },
       reads: {
         metadata: operations["graph.v1.0.get.user.metadata"],
+        photoSize: operations["graph.v1.0.get.user.photo-size"],
         value: operations["graph.v1.0.get.user.value"],
       },
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /groups/{groupId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /groups/{groupId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@group", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -10917,7 +10287,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /groups/{groupId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /groups/{groupId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@group", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -10936,7 +10306,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -10955,7 +10325,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -10974,7 +10344,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -10993,7 +10363,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11012,7 +10382,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@me", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11031,7 +10401,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /me/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@me", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11050,7 +10420,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11069,7 +10439,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11088,7 +10458,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11107,7 +10477,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11126,7 +10496,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@user", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11145,7 +10515,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@user", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11164,7 +10534,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@group", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11183,7 +10553,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@group", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11202,7 +10572,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11221,7 +10591,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11240,7 +10610,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11259,7 +10629,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11278,7 +10648,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@me", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11297,7 +10667,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /me/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@me", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11316,7 +10686,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11335,7 +10705,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11354,7 +10724,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11373,7 +10743,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11392,7 +10762,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/photo/$value: just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@v1.0", "@user", "@limits", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
@@ -11411,7 +10781,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/photo/$value: just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@v1.0", "@user", "@limits", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },

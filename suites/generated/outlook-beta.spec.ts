@@ -2306,7 +2306,7 @@ test.describe("outlook beta", () => {
     });
   });
 
-  test("outlook.beta.put.me.value/response/status PUT /me/photo/$value: round trip: read back, ETag changed", {
+  test("outlook.beta.put.me.value/response/status PUT /me/photo/$value: round trip: read back bytes, metadata and every size, ETag changed", {
     tag: ["@outlook", "@beta", "@me", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.me.value/response/status" },
@@ -2323,8 +2323,12 @@ test.describe("outlook beta", () => {
       upload: { width: 648, height: 648 },
       reads: {
         metadata: operations["outlook.beta.get.me.metadata"],
+        photoSize: operations["outlook.beta.get.me.photo-size"],
+        photoSizeValue: operations["outlook.beta.get.me.photo-size-value"],
+        photos: operations["outlook.beta.get.me.photos"],
         value: operations["outlook.beta.get.me.value"],
       },
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
     });
   });
 
@@ -2474,7 +2478,7 @@ test.describe("outlook beta", () => {
     });
   });
 
-  test("outlook.beta.put.user.value/response/status PUT /users/{userId}/photo/$value: round trip: read back, ETag changed", {
+  test("outlook.beta.put.user.value/response/status PUT /users/{userId}/photo/$value: round trip: read back bytes, metadata and every size, ETag changed", {
     tag: ["@outlook", "@beta", "@user", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.user.value/response/status" },
@@ -2491,8 +2495,12 @@ test.describe("outlook beta", () => {
       upload: { width: 648, height: 648 },
       reads: {
         metadata: operations["outlook.beta.get.user.metadata"],
+        photoSize: operations["outlook.beta.get.user.photo-size"],
+        photoSizeValue: operations["outlook.beta.get.user.photo-size-value"],
+        photos: operations["outlook.beta.get.user.photos"],
         value: operations["outlook.beta.get.user.value"],
       },
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
     });
   });
 

@@ -6,11 +6,12 @@
  */
 import type { Api, Version } from '../../tools/spec/model.ts';
 
-export type ParameterRole = 'user' | 'group' | 'contact' | 'folder' | 'size';
+export type ParameterRole = 'user' | 'group' | 'team' | 'contact' | 'folder' | 'size';
 
 const ROLE_BY_COLLECTION: Record<string, ParameterRole> = {
   users: 'user',
   groups: 'group',
+  teams: 'team',
   contacts: 'contact',
   contactfolders: 'folder',
   photos: 'size',

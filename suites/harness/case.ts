@@ -17,8 +17,10 @@ export interface OperationFacts {
   parameterKinds: Record<string, string[]>;
   /** documented request body media types (body.contentTypes, else the Content-Type header value) */
   requestContentTypes: string[];
-  /** documented success status, if the pages give one */
+  /** documented success status, if the pages give one (the first the pages list) */
   successStatus?: number;
+  /** every success status the pages allow ("200 OK, or 204 No Content for a team"), when more than one */
+  successStatuses?: number[];
   permissions: { type: PermissionType; supported: boolean; permissions: string[] }[];
   /** for paths with a size parameter: a predefined size to address (the smallest) */
   sampleSize?: string;
@@ -41,6 +43,8 @@ export interface Placeholder {
 /** A user address form for `users/{x}`: by object id or by user principal name. */
 export type AddressForm = 'id' | 'userPrincipalName';
 
+export type Size = { width: number; height: number };
+
 export type TokenProblem = 'none' | 'malformed' | 'badSignature' | 'algNone' | 'expired';
 
 export type CheckCase =
@@ -51,7 +55,7 @@ export type CheckCase =
   | { check: 'auth'; problem: TokenProblem }
   | { check: 'method-allowed'; method: Method }
   | { check: 'method-refused'; method: Method; allowed: Method[] }
-  | { check: 'size-limit'; maxRequestBytes: number; variant: 'under' | 'over' }
+  | { check: 'size-limit'; maxRequestBytes: number; variant: 'under' | 'over'; subject?: 'request' | 'photo' }
   | {
       check: 'size-variants';
       sizes: string[];
@@ -66,10 +70,18 @@ export type CheckCase =
   | { check: 'permission-unsupported'; type: PermissionType }
   | {
       check: 'round-trip';
-      upload: { width: number; height: number };
+      upload: Size;
       reads: Partial<Record<Target, OperationFacts>>;
+      /** the predefined sizes: every one at or below the upload is read back too */
+      sizes?: string[];
     }
   | { check: 'mailbox-fallback'; upload: { width: number; height: number }; reads: Partial<Record<Target, OperationFacts>> }
+  | { check: 'no-photo'; status: number; code?: string }
+  | { check: 'response-header'; header: string; value?: string; reads: Partial<Record<Target, OperationFacts>> }
+  | { check: 'media-entity'; reads: Partial<Record<Target, OperationFacts>> }
+  | { check: 'read-fallback'; upload: Size; write?: OperationFacts }
+  | { check: 'directory-single-photo'; upload: Size; write?: OperationFacts; sizes: string[] }
+  | { check: 'b2c-unsupported' }
   | { check: 'work-or-school-only' }
   | { check: 'group-application-known-issue'; permission: string }
   | { check: 'admin-any-user'; permission: string };

@@ -23,6 +23,8 @@ export interface PrincipalRequest {
   permissions: string[];
   /** delegated kinds: who signs in (default: the target's signed-in work user) */
   user?: User;
+  /** delegatedWork: the tenant to sign in to, when not the one the tests run in (a B2C tenant) */
+  tenant?: string;
 }
 
 export type TokenOutcome = { token: string; who: string } | { unavailable: string };
@@ -70,7 +72,7 @@ export class TokenEndpointSource implements TokenSource {
   constructor(private readonly options: TokenEndpointOptions) {}
 
   get(api: Api, request: PrincipalRequest): Promise<TokenOutcome> {
-    const key = JSON.stringify([api, request.kind, request.permissions, request.user?.id ?? null]);
+    const key = JSON.stringify([api, request.kind, request.permissions, request.user?.id ?? null, request.tenant ?? null]);
     let outcome = this.cache.get(key);
     if (!outcome) {
       outcome = this.mint(api, request);
@@ -85,8 +87,9 @@ export class TokenEndpointSource implements TokenSource {
 
   private async mint(api: Api, request: PrincipalRequest): Promise<TokenOutcome> {
     const audience = this.options.audiences[api];
-    const home = this.tenant(this.options.tenantId);
-    if (!home) return { unavailable: `tenant ${this.options.tenantId} is not described` };
+    const tenantId = request.tenant ?? this.options.tenantId;
+    const home = this.tenant(tenantId);
+    if (!home) return { unavailable: `tenant ${tenantId} is not described` };
     const byFewest = (field: 'roles' | 'scopes') => (a: App, b: App) =>
       a[field].length - b[field].length || a.clientId.localeCompare(b.clientId);
     switch (request.kind) {
@@ -129,18 +132,23 @@ export class TokenEndpointSource implements TokenSource {
       }
       case 'delegatedPersonal': {
         for (const tenant of this.options.tenants) {
-          const user = tenant.users.find((u) => u.kind === 'personal' && u.password);
-          if (!user?.password) continue;
+          const user = request.user?.kind === 'personal' ? request.user : tenant.users.find((u) => u.kind === 'personal' && u.password);
+          if (!user?.password || !tenant.users.includes(user)) continue;
           const wanted = request.permissions[0];
-          const app = tenant.apps.find((a) => (wanted ? holdsAny(a.scopes, [wanted]) : a.scopes.length > 0)) ?? tenant.apps[0];
-          if (!app) continue;
-          const scope = wanted && holdsAny(app.scopes, [wanted]) ? wanted : app.scopes.find((s) => !OIDC_SCOPES.has(s.toLowerCase()));
+          // A permission asked for by name must be the one the token carries: a token with
+          // another scope would turn "works with Contacts.Read" into a 403 of our own making.
+          const app = wanted ? tenant.apps.find((a) => holdsAny(a.scopes, [wanted])) : tenant.apps.find((a) => a.scopes.length > 0) ?? tenant.apps[0];
+          if (!app) {
+            if (wanted) return { unavailable: `no app consents ${wanted} for personal Microsoft accounts` };
+            continue;
+          }
+          const scope = wanted ?? app.scopes.find((s) => !OIDC_SCOPES.has(s.toLowerCase()));
           if (!scope) continue;
           return this.request(
             tenant.id,
             app,
             { grant_type: 'password', username: user.userPrincipalName, password: user.password, scope: `${audience}/${scope}` },
-            [],
+            wanted ? [wanted] : [],
           );
         }
         return { unavailable: 'no personal Microsoft account with a password is described' };

@@ -104,7 +104,9 @@ describe('generateSuite', () => {
     const graphRoundTrip = tests(await load()).find((t) => t.check.check === 'round-trip' && t.title.includes('graph'))!;
     assert.deepEqual(graphRoundTrip.related, {});
     const outlookRoundTrip = tests(await load()).find((t) => t.check.check === 'round-trip' && t.annotations.some((a) => a.description.startsWith('outlook.')))!;
-    assert.deepEqual(Object.keys(outlookRoundTrip.related).sort(), ['metadata', 'value']);
+    // Every documented read of the resource reads the photo back: bytes, metadata and sizes.
+    assert.deepEqual(Object.keys(outlookRoundTrip.related).sort(), ['metadata', 'photoSizeValue', 'photos', 'value']);
+    assert.ok(outlookRoundTrip.check.check === 'round-trip' && outlookRoundTrip.check.sizes?.length, 'the sizes to read back are planned');
   });
 });
 

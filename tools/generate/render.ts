@@ -47,16 +47,16 @@ function caseLiteral(test: PlannedTest): Record<string, unknown> {
   };
   const related = test.related;
   if (test.check.check === 'response-schema') value.schema = ref('schemas', test.check.schemaName);
-  if (test.check.check === 'round-trip' || test.check.check === 'mailbox-fallback') {
+  // A check that reads back takes the related reads by target; one that uploads first, the write.
+  if ('reads' in test.check) {
     value.reads = Object.fromEntries(
       Object.entries(related)
+        .filter(([role]) => role !== 'write')
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([target, key]) => [target, ref('operations', key)]),
     );
   }
-  if ((test.check.check === 'size-variants' || test.check.check === 'unavailable-size') && related.write) {
-    value.write = ref('operations', related.write);
-  }
+  if (related.write) value.write = ref('operations', related.write);
   return value;
 }
 
