@@ -44,6 +44,7 @@ import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../spec/io.ts';
+import { readManifest } from '../extract/cli.ts';
 import { listPages } from '../extract/runner/list-pages.ts';
 import { workerV8Flags } from '../extract/runner/worker-pool.ts';
 import type { ChunkMeasurement, ChunkRequest, FloorMeasurement, FloorRequest } from './extract/measure-floor.ts';
@@ -184,11 +185,13 @@ async function main(): Promise<number> {
   // figures from before it started say whether other work shared the cores.
   const oneMinuteLoadBefore = loadavg()[0] ?? 0;
   const pressureBefore = cpuPressure();
-  const listing = await listPages([SCALE_DIR]);
+  // The scale corpus plus the pages of the manifest: the pages the main job reads are timed too.
+  const manifestPages = (await readManifest()).map((entry) => resolve(REPO_ROOT, entry.path));
+  const listing = await listPages([SCALE_DIR, ...manifestPages]);
   const scalePages = flags.quick ? listing.pages.slice(0, 300) : listing.pages;
   const floorPages = flags.quick ? scalePages.slice(0, 150) : scalePages;
   const grownCount = flags.quick ? 600 : Math.max(TARGETS.grownPages, 2 * scalePages.length);
-  log(`${scalePages.length} scale pages${flags.quick ? ' (--quick subset)' : ''}; load average ${loadBefore}`);
+  log(`${scalePages.length} pages (the scale corpus and the ${manifestPages.length} of spec/sources.yaml)${flags.quick ? ' (--quick subset)' : ''}; load average ${loadBefore}`);
 
   scratch = await mkdtemp(join(tmpdir(), 'extract-bench-'));
   try {

@@ -12,6 +12,8 @@ export const SCHEMA_PATH = resolve(REPO_ROOT, 'spec/spec.schema.json');
 
 /** The source pages spec/sources.yaml names: input data, read in place beside the checkout. */
 export const CORPUS_DIR = resolve(REPO_ROOT, '../shared/corpus');
+/** The get, update and resource pages beside them in the same documentation, also in the manifest. */
+export const PAGES_DIR = resolve(REPO_ROOT, '../shared/pages');
 
 /** Set by .ci/run: the pages must be there, and a check that needs them may not be skipped. */
 export const REQUIRE_CORPUS_ENV = 'PHOTO_CONFORMANCE_REQUIRE_CORPUS';
@@ -23,6 +25,8 @@ export const REQUIRE_CORPUS_ENV = 'PHOTO_CONFORMANCE_REQUIRE_CORPUS';
  * fails the check that reads it.
  */
 export function corpusAbsent(): string | undefined {
-  if (existsSync(CORPUS_DIR) || process.env[REQUIRE_CORPUS_ENV]) return undefined;
-  return `no source pages at ${CORPUS_DIR} (set ${REQUIRE_CORPUS_ENV}=1 to fail instead)`;
+  if (process.env[REQUIRE_CORPUS_ENV]) return undefined;
+  const missing = [CORPUS_DIR, PAGES_DIR].filter((dir) => !existsSync(dir));
+  if (!missing.length) return undefined;
+  return `no source pages at ${missing.join(' or ')} (set ${REQUIRE_CORPUS_ENV}=1 to fail instead)`;
 }
