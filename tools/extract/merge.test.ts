@@ -63,7 +63,7 @@ test('same api and version: the newest page wins, every value is kept with its s
   const { spec } = build(older(), newer());
   assertValidSpec(spec);
   assert.deepEqual(spec.limits.map((l) => [l.api, l.version, l.maxRequestBytes]), [['graph', 'beta', 8 * 1024 * 1024]]);
-  const conflict = spec.conflicts.find((c) => c.id === 'graph.beta/limits/max-request-bytes');
+  const conflict = spec.conflicts.find((c) => c.id === 'graph.beta/limits/request-size');
   assert.ok(conflict);
   assert.equal(conflict.resolution.rule, 'newest-page');
   assert.equal(conflict.resolution.value, 8 * 1024 * 1024);
@@ -153,7 +153,7 @@ test('the corpus spec: every kind of assertion, schemas that compile and accept 
   const { spec } = builder.build();
   assertValidSpec(spec);
   const kinds = new Set(spec.requirements.map((r) => r.assert.kind));
-  for (const kind of ['status', 'content-type', 'response-schema', 'request-header', 'methods', 'size-limit', 'size-variants', 'placeholder', 'permission', 'behaviour']) {
+  for (const kind of ['status', 'content-type', 'response-schema', 'request-header', 'methods', 'size-limit', 'size-variants', 'placeholder', 'permission', 'behaviour', 'no-photo', 'response-header', 'media-entity']) {
     assert.ok(kinds.has(kind as never), `no requirement asserts ${kind}`);
   }
   const ajv = new Ajv({ strict: false });
@@ -164,7 +164,17 @@ test('the corpus spec: every kind of assertion, schemas that compile and accept 
       assert.ok(validate(response.example), `${op.id}: example does not match ${response.schema}`);
     }
   }
-  // No Graph metadata example exists in these pages, so no Graph schema is invented.
-  assert.deepEqual(Object.keys(spec.schemas), ['outlook.profilePhoto']);
+  // The examples' schemas per API, and the resource pages' per API version (what the reads are validated against).
+  assert.deepEqual(Object.keys(spec.schemas), ['graph.beta.profilePhoto', 'graph.profilePhoto', 'graph.v1.0.profilePhoto', 'outlook.profilePhoto']);
+  assert.deepEqual(spec.entities?.map((e) => [e.name, e.versions, e.schema]), [
+    ['microsoft.graph.profilePhoto', ['beta'], 'graph.beta.profilePhoto'],
+    ['microsoft.graph.profilePhoto', ['v1.0'], 'graph.v1.0.profilePhoto'],
+  ]);
+  for (const entity of spec.entities ?? []) {
+    const validate = ajv.compile({ ...(spec.schemas[entity.schema as string] as object), $id: `entity:${entity.schema}` });
+    for (const op of spec.operations.filter((o) => o.api === entity.api && entity.versions.includes(o.version) && (o.target === 'metadata' || o.target === 'photoSize'))) {
+      for (const response of op.responses) if (response.example !== undefined) assert.ok(validate(response.example), `${op.id}: example does not match ${entity.schema}`);
+    }
+  }
   for (const r of spec.requirements) assert.match(r.id, /^[a-z0-9][a-z0-9./-]*$/);
 });

@@ -34,7 +34,11 @@ import type {
   Version,
 } from '../spec/model.ts';
 import { operationId } from './rules/operations/path-template.ts';
+import { limitKey, reconcileLimits, type LimitEntry } from './rules/limits/reconcile.ts';
+import { PermissionNameIndex } from './rules/permissions/recover-names.ts';
 import { mergeSchemas, type JsonSchema } from './rules/responses/json-schema.ts';
+import { EntityMerge, isPhotoEntity } from './merge-entities.ts';
+import { StatementMerge } from './merge-statements.ts';
 import type {
   BehaviourFact,
   BehaviourKind,
@@ -87,6 +91,8 @@ function inScope(scope: Scope, op: Operation): boolean {
 interface PermissionClaim {
   supported: boolean;
   permissions: string[];
+  /** Entries of `permissions` written without their dots, each with its row: recovered in build(). */
+  damaged?: { name: string; ref: SourceRef }[];
   sources: SourceRef[];
   date?: string;
   source: string;
@@ -113,26 +119,29 @@ export class SpecBuilder {
   private readonly sources = new Map<string, Source>();
   private readonly operations = new Map<string, Operation>();
   private readonly permissionClaims = new Map<string, Map<PermissionType, PermissionClaim[]>>();
-  private readonly limits: Dated<number>[] = [];
-  private readonly limitApi = new Map<SourceRef, { api: Api; version: Version }>();
+  private readonly limitEntries: LimitEntry[] = [];
   private readonly endpointMethods: { api: Api; version: Version; target: Target; method: Method; ref: SourceRef }[] = [];
   private readonly prose: { fact: MethodProseFact; ref: SourceRef; file: string }[] = [];
   private readonly sizeFacts: { fact: SizeVariantsFact; ref: SourceRef }[] = [];
   private readonly placeholders: { fact: PlaceholderFact; ref: SourceRef }[] = [];
   private readonly behaviours: { fact: BehaviourFact; ref: SourceRef }[] = [];
+  /** Syntax-block paths the examples write otherwise: the normalized forms, each with its line. */
+  private readonly pathConflicts: { opId: string; syntaxPath: string; examplePath: string; syntaxRef: SourceRef; exampleRef: SourceRef }[] = [];
   private readonly schemas = new Map<string, JsonSchema>();
+  /** Resource pages' entities (merge-entities.ts) and the get pages' statements (merge-statements.ts). */
+  private readonly entities = new EntityMerge();
+  private readonly statements = new StatementMerge();
+  /** Every permission name the run's pages state whole: what a name written without dots is recovered from. */
+  private readonly permissionNames = new PermissionNameIndex();
   private readonly messages: Diagnostic[] = [];
 
   add(result: PageResult): void {
     const facts = result.facts;
     const d = facts.detection;
     const photoOps = facts.operations.filter((op): op is OperationFact & { resource: NonNullable<OperationFact['resource']>; target: NonNullable<OperationFact['target']> } => Boolean(op.resource && op.target));
-    if (!photoOps.length) {
-      // The profilePhoto resource page lists no operation but gives the entity's shape.
-      for (const [key, schema] of Object.entries(facts.schemas).filter(([k]) => /\.profilePhoto$/.test(k))) {
-        const existing = this.schemas.get(key);
-        this.schemas.set(key, existing ? mergeSchemas(existing, schema as JsonSchema) : (schema as JsonSchema));
-      }
+    // A resource page of the photo entity has no operation, and joins the spec all the same.
+    const entityPage = !photoOps.length && (facts.entities ?? []).some(isPhotoEntity);
+    if (!photoOps.length && !entityPage) {
       this.messages.push({
         file: result.path,
         line: 1,
@@ -199,6 +208,17 @@ export class SpecBuilder {
       } else if (!op.originalPaths.length) {
         op.originalPaths.push(fact.originalPath);
       }
+      if (fact.pathConflict) {
+        // Both forms stay: the syntax block's (above) and the example's the path was taken from.
+        if (!op.originalPaths.includes(fact.pathConflict.examplePath)) op.originalPaths.push(fact.pathConflict.examplePath);
+        const syntaxRef = ref(fact.at);
+        const exampleRef = ref(fact.pathConflict.exampleAt);
+        this.pathConflicts.push({ opId, syntaxPath: fact.pathConflict.syntaxPath, examplePath: fact.path, syntaxRef, exampleRef });
+        const message = `the syntax block writes ${fact.method} ${fact.originalPath} (${syntaxRef.ref.replace(/:\d+$/, '')}) where the examples write ${fact.pathConflict.exampleAt.quote?.text ?? fact.pathConflict.examplePath} (${exampleRef.ref.replace(/:\d+$/, '')}); the examples' form ${fact.path} is used`;
+        if (!this.messages.some((m) => m.file === result.path && m.line === fact.at.line && m.message === message)) {
+          this.messages.push({ file: result.path, line: fact.at.line, column: fact.at.column, severity: 'warning', message, ruleId: MERGE_RULE_ID });
+        }
+      }
       addRefs(op.sources, [ref(fact.at)]);
       pageOps.set(opId, op);
     }
@@ -249,16 +269,20 @@ export class SpecBuilder {
       }
       this.claimPermissions(op, facts.permissions.filter((p) => inScope(p.scope, op)), id, d.date, ref);
     }
+    for (const f of facts.permissions) {
+      for (const name of f.permissions) if (!f.damaged?.includes(name)) this.permissionNames.state(name, ref(f.at));
+    }
 
     for (const limit of facts.limits) {
-      const entry = dated(limit.maxRequestBytes, limit.at);
-      this.limits.push(entry);
-      this.limitApi.set(entry.ref, { api: limit.api, version: limit.version });
+      const { value, ...entry } = dated(limit.maxRequestBytes, limit.at);
+      this.limitEntries.push({ api: limit.api, version: limit.version, subject: limit.subject ?? 'request', value, ...entry });
     }
     for (const fact of facts.methodProse) this.prose.push({ fact, ref: ref(fact.at), file: result.path });
     for (const fact of facts.sizeVariants) this.sizeFacts.push({ fact, ref: ref(fact.at) });
     for (const fact of facts.placeholders) this.placeholders.push({ fact, ref: ref(fact.at) });
     for (const fact of facts.behaviours) this.behaviours.push({ fact, ref: ref(fact.at) });
+    this.entities.add(facts.entities, { source: id, file: result.path, ...(d.date ? { date: d.date } : {}) }, ref);
+    this.statements.add(facts.statements, ref, result.path);
     for (const [key, schema] of Object.entries(facts.schemas)) {
       const existing = this.schemas.get(key);
       this.schemas.set(key, existing ? mergeSchemas(existing, schema as JsonSchema) : (schema as JsonSchema));
@@ -283,7 +307,8 @@ export class SpecBuilder {
       const ordered = [...list].filter((f) => f.supported === supported).sort((a, b) => a.resources.length - b.resources.length);
       const permissions: string[] = [];
       for (const f of ordered) for (const p of f.permissions) if (!permissions.includes(p)) permissions.push(p);
-      const claim: PermissionClaim = { supported, permissions, sources: ordered.map((f) => ref(f.at)).sort(compareRefs), source, ...(date ? { date } : {}) };
+      const damaged = ordered.flatMap((f) => (f.damaged ?? []).map((name) => ({ name, ref: ref(f.at) })));
+      const claim: PermissionClaim = { supported, permissions, ...(damaged.length ? { damaged } : {}), sources: ordered.map((f) => ref(f.at)).sort(compareRefs), source, ...(date ? { date } : {}) };
       claims.set(type, [...(claims.get(type) ?? []), claim]);
     }
   }
@@ -298,6 +323,7 @@ export class SpecBuilder {
     }
     const sourceDate = (id: string) => this.sources.get(id)?.date ?? '';
 
+    this.recoverPermissionNames(messages);
     // Permissions: equal claims merge; different claims for the same operation are a conflict.
     for (const op of operations) {
       const claims = this.permissionClaims.get(op.id);
@@ -327,37 +353,29 @@ export class SpecBuilder {
       }
     }
 
-    // Limits per api/version.
-    const limits: Limit[] = [];
-    const limitKeys = [...new Set([...this.limitApi.values()].map((k) => `${k.api}|${k.version}`))].sort();
-    for (const key of limitKeys) {
-      const [api, version] = key.split('|') as [Api, Version];
-      const entries = this.limits.filter((e) => {
-        const k = this.limitApi.get(e.ref);
-        return k?.api === api && k.version === version;
-      });
-      const values = [...new Set(entries.map((e) => e.value))].sort((a, b) => a - b);
-      const newest = [...entries].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || b.value - a.value)[0] as Dated<number>;
-      const refsOf = (value: number) => entries.filter((e) => e.value === value).map((e) => e.ref).sort(compareRefs);
-      if (values.length > 1) {
-        conflicts.push({
-          id: `${api}.${version}/limits/max-request-bytes`,
-          subject: `request size limit ${api} ${version}`,
-          values: values.map((value) => ({ value, sources: refsOf(value) })),
-          resolution: { rule: 'newest-page', value: newest.value, note: `the newest page (${newest.date ?? 'undated'}, ${newest.source}) wins for the same API version` },
-        });
-      }
-      limits.push({ api, version, maxRequestBytes: newest.value, sources: refsOf(newest.value) });
+    this.buildPathConflicts(conflicts);
+
+    // Limits per api, version and subject (the request, the photo itself).
+    const reconciled = reconcileLimits(this.limitEntries);
+    const limits: Limit[] = reconciled.limits;
+    conflicts.push(...reconciled.conflicts);
+    for (const note of reconciled.notes) {
+      messages.push({ file: note.ref.ref.replace(/:\d+:\d+$/, ''), line: note.ref.line, column: note.ref.column, severity: 'info', message: note.message, ruleId: MERGE_RULE_ID });
     }
-    this.crossVersionConflicts(
-      conflicts,
-      'limits/max-request-bytes',
-      'request size limit',
-      limits.map((l) => ({ api: l.api, version: l.version, value: l.maxRequestBytes, sources: l.sources })),
-    );
-    for (const op of operations) {
-      const limit = limits.find((l) => l.api === op.api && l.version === op.version);
-      if (limit && isWrite(op.method)) op.maxRequestBytes = limit.maxRequestBytes;
+    for (const subject of ['request', 'photo'] as const) {
+      this.crossVersionConflicts(
+        conflicts,
+        limitKey(subject),
+        `${subject} size limit`,
+        limits.filter((l) => (l.subject ?? 'request') === subject).map((l) => ({ api: l.api, version: l.version, value: l.maxRequestBytes, sources: l.sources })),
+      );
+    }
+    for (const op of operations.filter((o) => isWrite(o.method))) {
+      const ofOp = limits.filter((l) => l.api === op.api && l.version === op.version);
+      const request = ofOp.find((l) => !l.subject || l.subject === 'request');
+      const photo = ofOp.find((l) => l.subject === 'photo');
+      if (request) op.maxRequestBytes = request.maxRequestBytes;
+      if (photo) op.maxPhotoBytes = photo.maxRequestBytes;
     }
 
     const methods = this.buildMethods(conflicts, messages);
@@ -370,8 +388,10 @@ export class SpecBuilder {
 
     const sizeVariants = this.buildSizeVariants(conflicts);
     const behaviours = this.buildBehaviours();
+    const entities = this.entities.build({ operations, sources: this.sources, exampleSchemas: this.schemas, statements: this.statements.forEntities(), conflicts, messages });
+    const allSchemas = new Map([...this.schemas, ...Object.entries(entities.schemas)]);
     const schemas: Record<string, unknown> = {};
-    for (const key of [...this.schemas.keys()].sort()) schemas[key] = { $schema: 'http://json-schema.org/draft-07/schema#', title: key, ...this.schemas.get(key) };
+    for (const key of [...allSchemas.keys()].sort()) schemas[key] = { $schema: 'http://json-schema.org/draft-07/schema#', title: key, ...allSchemas.get(key) };
 
     const spec: Spec = {
       specVersion: 1,
@@ -382,12 +402,14 @@ export class SpecBuilder {
       limits,
       methods,
       ...(sizeVariants ? { sizeVariants } : {}),
+      ...(entities.entities.length ? { entities: entities.entities } : {}),
       behaviours,
       requirements: [],
       conflicts: conflicts.sort((a, b) => a.id.localeCompare(b.id)),
       schemas,
     };
     spec.requirements = deriveRequirements(spec, this.sizeFacts.map((s) => ({ ...s.fact, ref: s.ref })), this.placeholders.map((p) => ({ ...p.fact, ref: p.ref })));
+    spec.requirements = this.statements.apply(spec, this.entities.requirements(spec, spec.requirements), messages);
     for (const op of operations) {
       for (const missing of [
         op.permissions.length ? undefined : 'permissions',
@@ -400,6 +422,76 @@ export class SpecBuilder {
       }
     }
     return { spec, messages };
+  }
+
+  /**
+   * Names a translation wrote without their dots become the name another page states
+   * (the row's quote keeps them as written); a name no page states is left out. Either way
+   * a warning names the row, once however many operations the row governs.
+   */
+  private recoverPermissionNames(messages: Diagnostic[]): void {
+    const said = new Set<string>();
+    const say = (ref: SourceRef, message: string) => {
+      if (said.has(`${ref.ref}|${message}`)) return;
+      said.add(`${ref.ref}|${message}`);
+      messages.push({ file: ref.ref.replace(/:\d+:\d+$/, ''), line: ref.line, column: ref.column, severity: 'warning', message, ruleId: MERGE_RULE_ID });
+    };
+    for (const claims of this.permissionClaims.values()) {
+      for (const [type, list] of claims) {
+        const kept: PermissionClaim[] = [];
+        for (const claim of list) {
+          if (!claim.damaged) {
+            kept.push(claim);
+            continue;
+          }
+          const permissions: string[] = [];
+          for (const name of claim.permissions) {
+            const row = claim.damaged.find((d) => d.name === name);
+            const recovered = row ? this.permissionNames.recover(name) : undefined;
+            if (row && recovered) {
+              say(row.ref, `recovered '${name}' as '${recovered.name}' (stated at ${recovered.statedAt.ref.replace(/:\d+$/, '')})`);
+            } else if (row) {
+              say(row.ref, `no permission name in '${name}': no page of the run states a name that matches it without dots; left out`);
+              continue;
+            }
+            const resolved = recovered?.name ?? name;
+            if (!permissions.includes(resolved)) permissions.push(resolved);
+          }
+          const { damaged: _, ...rest } = claim;
+          if (!claim.supported || permissions.length) kept.push({ ...rest, permissions });
+        }
+        claims.set(type, kept);
+      }
+    }
+  }
+
+  /** A syntax block against the examples on a path: the examples' form is the one the service answers. */
+  private buildPathConflicts(conflicts: Conflict[]): void {
+    const byOp = new Map<string, typeof this.pathConflicts>();
+    for (const c of this.pathConflicts) byOp.set(c.opId, [...(byOp.get(c.opId) ?? []), c]);
+    for (const [opId, list] of [...byOp].sort(([a], [b]) => a.localeCompare(b))) {
+      const values = new Map<string, SourceRef[]>();
+      const add = (value: string, r: SourceRef) => {
+        const refs = values.get(value) ?? [];
+        addRefs(refs, [r]);
+        values.set(value, refs);
+      };
+      for (const c of list) {
+        add(c.syntaxPath, c.syntaxRef);
+        add(c.examplePath, c.exampleRef);
+      }
+      const resolved = list[0]?.examplePath ?? '';
+      conflicts.push({
+        id: `${opId}/path`,
+        subject: `path of ${opId}: syntax block against examples`,
+        values: [...values].sort(([a], [b]) => (a === resolved ? 1 : b === resolved ? -1 : a.localeCompare(b))).map(([value, sources]) => ({ value, sources })),
+        resolution: {
+          rule: 'examples-over-syntax-block',
+          value: resolved,
+          note: "the examples write the collection as the service answers it; the syntax block's form is kept in originalPaths",
+        },
+      });
+    }
   }
 
   private buildMethods(conflicts: Conflict[], messages: Diagnostic[]): MethodRule[] {
@@ -638,13 +730,15 @@ function deriveRequirements(
 
   for (const limit of spec.limits) {
     const ops = spec.operations.filter((op) => op.api === limit.api && op.version === limit.version && isWrite(op.method));
+    const subject = limit.subject ?? 'request';
+    const size = `${limit.maxRequestBytes} bytes (${limit.maxRequestBytes / (1024 * 1024)} MB)`;
     push(
       requirement(
-        `${limit.api}.${limit.version}/limits/max-request-bytes`,
+        `${limit.api}.${limit.version}/${limitKey(subject)}`,
         'limits',
         'MUST',
-        `${limit.api} ${limit.version} accepts photo uploads up to ${limit.maxRequestBytes} bytes (${limit.maxRequestBytes / (1024 * 1024)} MB)`,
-        { kind: 'size-limit', maxRequestBytes: limit.maxRequestBytes },
+        subject === 'photo' ? `${limit.api} ${limit.version} accepts a photo of up to ${size}` : `${limit.api} ${limit.version} accepts photo upload requests of up to ${size}`,
+        { kind: 'size-limit', maxRequestBytes: limit.maxRequestBytes, subject },
         ops.map((op) => op.id),
         limit.sources,
       ),
@@ -726,7 +820,8 @@ function deriveRequirements(
       requirement(
         `${b.api}/behaviours/${kebab(b.kind)}`,
         b.kind === 'mailboxFallback' ? 'fallback' : b.kind === 'groupApplicationKnownIssue' || b.kind === 'adminAnyUser' ? 'permissions' : 'auth',
-        b.kind === 'groupApplicationKnownIssue' ? 'MAY' : levelOf(quote, behaviourLevel[b.kind]),
+        // A known issue, and a note about tenants the suite cannot reach (B2C), stay informative in every language.
+        b.kind === 'groupApplicationKnownIssue' || b.kind === 'b2cUnsupported' ? 'MAY' : levelOf(quote, behaviourLevel[b.kind]),
         `${b.api} ${b.versions.join(', ')}: ${behaviourText[b.kind]}`,
         { kind: 'behaviour', behaviour: b.kind },
         ops.map((op) => op.id),

@@ -6,7 +6,10 @@
  */
 import type {
   Api,
+  Area,
+  Assertion,
   BEHAVIOUR_KINDS,
+  Level,
   Method,
   PermissionType,
   Resource,
@@ -97,6 +100,19 @@ export interface OperationFact {
   target?: Target;
   /** For contact photos: whose contacts (me or a user by id). */
   owner?: 'me' | 'user';
+  /** The collection the path goes through when it is not the resource's own (a team's photo through `/groups/{teamId}`): part of the id. */
+  route?: 'groups';
+  /**
+   * A syntax-block path whose collection the page's examples spell otherwise (`/team/{id}`
+   * against `/teams/172b...`): `path` is the examples' form; this keeps the syntax block's.
+   */
+  pathConflict?: {
+    /** The syntax block's path, normalized (`/team/{teamId}/photo`). */
+    syntaxPath: string;
+    /** The example's path as written. */
+    examplePath: string;
+    exampleAt: Loc;
+  };
   /** endpoint: an endpoint listing (the `ignored` block, Outlook's no-highlight lists); example: a request example. */
   from: 'endpoint' | 'example';
   /** Index of the page section (between anchors / thematic breaks) the block sits in. */
@@ -131,6 +147,9 @@ export interface BodyFact {
 export interface LimitFact {
   api: Api;
   version: Version;
+  /** What the figure limits: the whole request, or the photo itself. */
+  subject: 'request' | 'photo';
+  /** The stated maximum in bytes, of what `subject` names. */
   maxRequestBytes: number;
   at: Loc;
 }
@@ -150,6 +169,11 @@ export interface PermissionFact {
   resources: Resource[];
   supported: boolean;
   permissions: string[];
+  /**
+   * Entries of `permissions` written without their dots by a translation (`TeamReadBasicAll`),
+   * as written: the merge recovers each from a name another page of the run states, or drops it.
+   */
+  damaged?: string[];
   scope: Scope;
   at: Loc;
 }
@@ -194,6 +218,62 @@ export interface BehaviourFact {
   at: Loc;
 }
 
+/** One property of a resource page's properties table (or list). */
+export interface EntityPropertyFact {
+  name: string;
+  /** As the page writes it: string, int32, Int64, String collection, ... */
+  type: string;
+  readOnly: boolean;
+  at: Loc;
+}
+
+/** One row of a resource page's methods table: the method page it links to. */
+export interface EntityMethodFact {
+  /** The link as written, e.g. ../api/profilephoto-get.md */
+  page: string;
+  returns?: string;
+  at: Loc;
+}
+
+/** What a resource page states of an entity type (rules/resource). */
+export interface EntityFact {
+  /** Qualified where the page says so (microsoft.graph.profilePhoto), else the short name. */
+  name: string;
+  api: Api;
+  versions: Version[];
+  baseType?: string;
+  keyProperty?: string;
+  mediaEntity?: boolean;
+  properties: EntityPropertyFact[];
+  /** Properties the JSON representation shows, less its optionalProperties; absent without a representation. */
+  required?: string[];
+  methods: EntityMethodFact[];
+  /** The page's title (or heading). */
+  at: Loc;
+  /** The JSON representation's annotation, where the page has one. */
+  annotationAt?: Loc;
+}
+
+/**
+ * A sentence (or example line) stating something checkable about the operations in `scope`
+ * (rules/statements). The merge makes it the requirement `<api>.<version>/<key>` (or
+ * `<operation id>/<key>` when `perOperation`), or adds it to that requirement where other
+ * facts already make it (sizes/predefined, sizes/placeholder, response/content-type).
+ */
+export interface StatementFact {
+  key: string;
+  area: Area;
+  level: Level;
+  description: string;
+  /** Absent for a statement that only supports a requirement made from other facts. */
+  assert?: Assertion;
+  perOperation?: boolean;
+  scope: Scope;
+  /** A link to the resource page the statement names (`returns a [profilePhoto](../resources/profilephoto.md) object`). */
+  entityPage?: string;
+  at: Loc;
+}
+
 export interface PageFacts {
   detection: Detection;
   operations: OperationFact[];
@@ -208,6 +288,8 @@ export interface PageFacts {
   sizeVariants: SizeVariantsFact[];
   placeholders: PlaceholderFact[];
   behaviours: BehaviourFact[];
+  entities: EntityFact[];
+  statements: StatementFact[];
 }
 
 export interface PageResult {

@@ -159,7 +159,7 @@ export type ResponseSpec = Static<typeof ResponseSpec>;
 
 export const Operation = T.Object(
   {
-    id: T.String({ description: 'stable: api.version.method.resource.target' }),
+    id: T.String({ description: 'stable: api.version.method[.owner].resource.target[.via-route], e.g. graph.beta.put.team.value.via-groups for a team reached through /groups' }),
     api: Api,
     version: Version,
     method: Method,

@@ -15,6 +15,7 @@ export const lexicon = {
   notSupported: words('not supported', 'nicht unterstützt', 'non pris en charge', 'no admitid', 'no compatible', 'no se admite', 'não suportad', 'não há suporte', 'non supportat', 'не поддерживается', 'サポートされていません', 'サポートされない', '不支持', '지원되지 않'),
   signedIn: words('signed-in', 'signed in', 'angemeldet', 'connecté', 'iniciad', 'conectad', 'registrad', 'вошедш', 'выполнившего вход', 'サインイン', '已登录', '登录用户', '로그인'),
   anyUser: words('any user', 'every user', 'specified user', 'jede[ns]? benutzer', 'angegebenen benutzer', "n'importe quel utilisateur", 'utilisateur spécifié', 'cualquier usuario', 'usuario especificado', 'qualquer usuário', 'usuário especificado', 'любого пользовател', 'указанного пользовател', '任意のユーザー', '指定したユーザー', '指定されたユーザー', '任何用户', '指定用户', '모든 사용자', '지정된 사용자'),
+  team: words('\\bteams?\\b', 'équipe', 'equipo', 'equipe', 'squadra', 'команд', 'チーム', '团队', '團隊', '팀'),
   group: words('\\bgroups?\\b', 'gruppe', 'groupe', 'grupo', 'gruppo', 'групп', 'グループ', '组', '群组', '그룹'),
   contact: words('\\bcontacts?\\b', 'kontakt', 'wenden sie sich an', 'contacto', 'contato', 'contatto', 'контакт', '連絡先', '联系人', '연락처'),
   user: words('\\busers?\\b', 'benutzer', 'utilisateur', 'usuario', 'usuário', 'utente', 'пользовател', 'ユーザー', '用户', '사용자'),
@@ -25,8 +26,12 @@ export const lexicon = {
   personalMailbox: words('personal mailbox', 'persönliche postfächer', 'persönlichen postf', 'boîtes aux lettres personnelles', 'buzones personales', 'caixas de correio pessoais', 'личные почтовые ящики', '個人用メールボックス', '个人邮箱', '개인 사서함'),
   first: words('\\bfirst\\b', 'zuerst', 'zunächst', "d'abord", 'primero', 'primeiro', 'сначала', 'まず', '最初に', '首先', '먼저'),
   directory: words('azure active directory', 'azure ad\\b', 'active directory', 'microsoft entra'),
-  anyDimension: words('any dimension', 'beliebige[nr]? (größe|abmessung)', "n'importe quelle dimension", 'cualquier dimensión', 'qualquer dimensão', 'любого размера', '任意のサイズ', '任意尺寸', '모든 크기'),
-  smallerSizes: words('smaller predefined sizes', 'only the sizes', 'at or below', 'all but the', 'kleineren vordefinierten', 'plus petites', 'más pequeños', 'menores predefinidos', 'меньших', '小さい', '较小', '더 작은'),
+  anyDimension: words('any dimension', 'any size', 'beliebige[nr]? (größe|abmessung)', "n'importe quelle (dimension|taille)", 'toute dimension', 'cualquier (dimensión|tamaño)', 'qualquer (dimensão|tamanho)', 'любого (размера|измерения)', '任意のサイズ', '任意の寸法', '任意尺寸', '任何尺寸', '任何维度', '任何大小', '모든 크기', '어떤 크기'),
+  // What a size limit limits: the whole request ("each REST request") or the photo itself.
+  request: words('\\brequests?\\b', '\\bREST\\b', 'anforderung', 'requête', 'solicitud', 'requisição', 'solicitação', 'richiesta', 'запрос', 'リクエスト', '请求', '請求', '요청'),
+  photo: words('\\bphotos?\\b', '\\bpictures?\\b', '\\bimages?\\b', '\\bfotos?\\b', '\\bbild', 'imagen', 'imagem', 'immagine', 'фото', 'изображени', '写真', '画像', '照片', '图像', '사진', '이미지'),
+  smallerSizes: words('smaller predefined sizes', 'smaller size', 'only the sizes', 'at or below', 'all but the', 'kleineren vordefinierten', 'kleinere größe', 'plus petites', 'plus petite taille', 'más pequeños', 'tamaño más pequeño', 'menores predefinidos', 'tamanho menor', 'меньш', '小さい', '较小', '더 작은'),
+  readOnly: words('read-only', 'read only', 'schreibgeschützt', 'lecture seule', 'solo lectura', 'sólo lectura', 'somente leitura', 'apenas leitura', 'sola lettura', 'только для чтения', '読み取り専用', '只读', '唯讀', '읽기 전용'),
 };
 
 export type Concept = keyof typeof lexicon;

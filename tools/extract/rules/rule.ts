@@ -48,6 +48,8 @@ export function emptyFacts(): FactLists {
     sizeVariants: [],
     placeholders: [],
     behaviours: [],
+    entities: [],
+    statements: [],
   };
 }
 

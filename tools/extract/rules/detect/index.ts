@@ -3,7 +3,8 @@
  * manifest pin wins over all of it (pins exist for what detection cannot know):
  *  - locale: ms.contentlocale, else the script and common words of the localized text;
  *  - api: hosts of request URLs, Outlook's /api/ root, Graph links and odata types;
- *  - versions: request URLs, `Start beta content` regions, the beta-disclaimer include, prose;
+ *  - versions: request URLs, `Start beta content` regions, the beta-disclaimer include, docs
+ *    monikers (`view=graph-rest-beta`), the version folder of the path, prose;
  *  - date: ms.lasthandoff, ms.date, the `uuid:` comment's timestamp;
  *  - translation: ms.translationtype, sxs-lookup spans, the share of English sentences.
  */
@@ -153,6 +154,11 @@ export function detect(view: PageView, pins: SourcePins = {}): DetectOutput {
     const found = new Set<Version>(versionVotes.keys());
     for (const v of view.versionMarkers) found.add(v);
     if (!found.size && view.includes.some((name) => /beta/i.test(name))) found.add('beta');
+    // A page without a request line (a resource page) still names its version in the docs
+    // monikers of its links (`?view=graph-rest-beta`), else in where it is kept
+    // (`api-reference/v1.0/resources/...`): both stronger than a word in the prose.
+    if (!found.size) for (const v of versionsOfMonikers(raw)) found.add(v);
+    if (!found.size) for (const v of versionsOfPath(view.path)) found.add(v);
     if (!found.size) {
       const prose = view.sentences.map((s) => `${s.text} ${s.en ?? ''}`).join('\n');
       if (/\bbeta\b|бета|ベータ|測試版|测试版|베타/i.test(prose)) found.add('beta');
@@ -251,6 +257,35 @@ export function detect(view: PageView, pins: SourcePins = {}): DetectOutput {
     pinned,
   };
   return { detection, messages };
+}
+
+const MONIKER = /\bgraph-rest-(1\.0|beta)\b/gi;
+
+/**
+ * The version the docs monikers name (`view=graph-rest-1.0`, `monikerRange: graph-rest-beta`):
+ * the one most named, since a page may link a few pages of the other version.
+ */
+export function versionsOfMonikers(text: string): Version[] {
+  if (!text.includes('graph-rest-')) return [];
+  let beta = 0;
+  let v1 = 0;
+  for (const m of text.matchAll(MONIKER)) {
+    if ((m[1] ?? '').toLowerCase() === 'beta') beta += 1;
+    else v1 += 1;
+  }
+  return beta + v1 === 0 ? [] : [beta > v1 ? 'beta' : 'v1.0'];
+}
+
+/** The version folder a page is kept in: `.../v1.0/...`, `.../beta/...`, `.../v2.0/...` (the nearest one wins). */
+export function versionsOfPath(path: string): Version[] {
+  const segments = path.split(/[\\/]/).slice(0, -1).reverse();
+  for (const segment of segments) {
+    const s = segment.toLowerCase();
+    if (s === 'beta') return ['beta'];
+    if (s === 'v1.0') return ['v1.0'];
+    if (s === 'v2.0') return ['v2.0'];
+  }
+  return [];
 }
 
 function firstHeading(view: PageView): string | undefined {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Code } from 'mdast';
-import { normalizePath, openingRequest, operationId, parseRequestLine, requestLinesIn } from './path-template.ts';
+import { normalizePath, openingRequest, operationId, parseRequestLine, rejectedRequestLinesIn, requestLinesIn } from './path-template.ts';
 
 test('every placeholder notation becomes one {name} notation, the original kept', () => {
   const cases: [string, string, string[][]][] = [
@@ -77,4 +77,32 @@ test('request lines anywhere in a block, indented by any white space; none in JS
   assert.equal(requestLinesIn(mixed), lines);
   assert.deepEqual(requestLinesIn(code('{\n  "GET": "/me/photo"\n}')), []);
   assert.deepEqual(requestLinesIn(code('')), []);
+});
+
+test('teams, a team through its group, and why other paths have no resource', () => {
+  const classify = (raw: string) => {
+    const n = normalizePath(raw);
+    return [n.path, n.resource, n.target, n.route, n.unclassified?.why, n.unclassified?.collection];
+  };
+  assert.deepEqual(classify('/teams/{team-id}/photo/$value'), ['/teams/{teamId}/photo/$value', 'team', 'value', undefined, undefined, undefined]);
+  assert.deepEqual(classify('/groups/{teamId}/photo/$value'), ['/groups/{teamId}/photo/$value', 'team', 'value', 'groups', undefined, undefined]);
+  assert.deepEqual(classify('/groups/{id}/photo'), ['/groups/{groupId}/photo', 'group', 'metadata', undefined, undefined, undefined]);
+  assert.deepEqual(classify('/team/{id}/photo'), ['/team/{teamId}/photo', undefined, undefined, undefined, 'unknown-owner', 'team']);
+  assert.deepEqual(classify('/teams/{id}/contacts/{id}/photo')[4], 'unknown-target');
+  assert.deepEqual(classify('/users/{id}/messages')[4], 'not-photo-path');
+  assert.equal(operationId({ api: 'graph', version: 'beta', method: 'PUT', resource: 'team', target: 'value', route: 'groups' }), 'graph.beta.put.team.value.via-groups');
+});
+
+test('lines shaped like requests that are not readable ones are kept with the reason', () => {
+  const code = (value: string): Code => ({ type: 'code', value });
+  const block = code('GET /me/photo\nHEAD /me/photo\nget /me/photo\nGET /me/photo (size)\nreturn /x/.test(s)\nHTTP/1.1 200 OK');
+  assert.deepEqual(requestLinesIn(block).map((l) => l.offset), [0]);
+  assert.deepEqual(
+    rejectedRequestLinesIn(block).map((l) => [l.offset, l.why.split(' ')[0]]),
+    [
+      [1, "'HEAD'"],
+      [2, 'method'],
+      [3, 'the'],
+    ],
+  );
 });

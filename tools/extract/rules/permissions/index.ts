@@ -12,7 +12,7 @@
  */
 import type { List, Nodes, Table } from 'mdast';
 import type { PermissionType, Resource } from '../../../spec/model.ts';
-import type { PermissionFact } from '../../types.ts';
+import type { Loc, PermissionFact, Scope } from '../../types.ts';
 import { bitextOf } from '../../view.ts';
 import { mentions } from '../lexicon.ts';
 import type { RuleContext, RuleFactory, RuleMessage } from '../rule.ts';
@@ -50,9 +50,40 @@ export function permissionNames(text: string): string[] {
   return out;
 }
 
+// A name a translation glued together (`TeamReadBasicAll`, `GroupReadWriteAll`): capitalized
+// words, one of them a verb, no dots; the words before the verb name the resource, so a verb
+// cannot come first (`ReadWrite` alone is not a name).
+const DAMAGED = new RegExp(`(?<![\\w.])[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*?(?:${VERBS})(?:[A-Z][a-z0-9]*)*(?![\\w.])`, 'g');
+const STARTS_WITH_VERB = new RegExp(`^(?:${VERBS})`);
+const GLUED_WORDS = /[a-z0-9][A-Z]/;
+
+/**
+ * Permission names in a text in the order written, with the names written without their
+ * dots kept as written and listed apart (`damaged`): the merge recovers them from the names
+ * other pages state.
+ */
+export function permissionTokens(text: string): { names: string[]; damaged: string[] } {
+  const found: { index: number; name: string; damaged: boolean }[] = [];
+  for (const match of text.matchAll(PERMISSION)) found.push({ index: match.index ?? 0, name: match[0].split('.').map(caseSegment).join('.'), damaged: false });
+  if (GLUED_WORDS.test(text)) {
+    const rest = text.replace(PERMISSION, (m) => ' '.repeat(m.length));
+    for (const match of rest.matchAll(DAMAGED)) if (!STARTS_WITH_VERB.test(match[0])) found.push({ index: match.index ?? 0, name: match[0], damaged: true });
+  }
+  found.sort((a, b) => a.index - b.index);
+  const names: string[] = [];
+  const damaged: string[] = [];
+  for (const f of found) {
+    if (names.includes(f.name)) continue;
+    names.push(f.name);
+    if (f.damaged) damaged.push(f.name);
+  }
+  return { names, damaged };
+}
+
 function resourcesFromMarker(text: string | undefined, en: string | undefined): Resource[] | undefined {
   if (mentions('anyUser', text, en)) return ['user', 'me'];
   if (mentions('signedIn', text, en)) return ['me'];
+  if (mentions('team', text, en)) return ['team'];
   if (mentions('group', text, en)) return ['group'];
   if (mentions('contact', text, en)) return ['contact', 'contactInFolder'];
   if (mentions('user', text, en)) return ['user', 'me'];
@@ -60,9 +91,11 @@ function resourcesFromMarker(text: string | undefined, en: string | undefined): 
 }
 
 function resourcesFromNames(names: string[]): Resource[] {
-  const prefix = (names[0] ?? '').split('.')[0]?.toLowerCase();
+  // `Group.Read.All`, or `GroupReadWriteAll` written without its dots: the first word.
+  const prefix = /^[A-Za-z][a-z0-9]*/.exec(names[0] ?? '')?.[0]?.toLowerCase();
   if (prefix === 'group') return ['group'];
   if (prefix === 'contacts') return ['contact', 'contactInFolder'];
+  if (prefix === 'team') return ['team'];
   return ['user', 'me'];
 }
 
@@ -88,31 +121,63 @@ function linesOf(text: string, en: string | undefined): Line[] {
   return local.map((t, i) => ({ text: t.trim(), ...(english && english[i] !== undefined ? { en: english[i]?.trim() } : {}) })).filter((l) => l.text || l.en);
 }
 
-function groupsOf(lines: Line[], defaultResources: Resource[] | undefined): { resources: Resource[]; names: string[]; marker: boolean }[] {
-  const groups: { resources: Resource[]; names: string[]; marker: boolean }[] = [];
+interface NameGroup {
+  resources: Resource[];
+  names: string[];
+  damaged: string[];
+  marker: boolean;
+}
+
+function groupsOf(lines: Line[], defaultResources: Resource[] | undefined): NameGroup[] {
+  const groups: NameGroup[] = [];
   let current: Resource[] | undefined = defaultResources;
   for (const line of lines) {
-    const names = permissionNames(line.en ?? line.text);
-    const namesLocal = names.length ? names : permissionNames(line.text);
+    const tokens = permissionTokens(line.en ?? line.text);
+    const { names, damaged } = tokens.names.length ? tokens : permissionTokens(line.text);
     const markerText = (s: string | undefined) => s?.replace(PERMISSION, ' ');
     // Where the page keeps the English source, it alone says whose photo a line is for.
     const marker = line.en !== undefined ? resourcesFromMarker(markerText(line.en), undefined) : resourcesFromMarker(markerText(line.text), undefined);
-    if (marker && !namesLocal.length) {
+    if (marker && !names.length) {
       current = marker;
       continue;
     }
-    if (!namesLocal.length) continue;
-    groups.push({ resources: marker ?? current ?? resourcesFromNames(namesLocal), names: namesLocal, marker: Boolean(marker ?? current) });
+    if (!names.length) continue;
+    groups.push({ resources: marker ?? current ?? resourcesFromNames(names), names, damaged, marker: Boolean(marker ?? current) });
     current = defaultResources;
   }
   return groups;
 }
 
-/** Newer pages put one table per resource under a heading such as "For group resource". */
+/** The fact of a group of names: the names written without dots are marked for the merge to recover. */
+function factOf(type: PermissionType, group: NameGroup, scope: Scope, at: Loc): PermissionFact {
+  return { type, resources: group.resources, supported: true, permissions: group.names, ...(group.damaged.length ? { damaged: group.damaged } : {}), scope, at };
+}
+
+function reportDamaged(groups: readonly NameGroup[], at: { line: number; column: number }, messages: RuleMessage[]): void {
+  const damaged = [...new Set(groups.flatMap((g) => g.damaged))];
+  if (!damaged.length) return;
+  messages.push({
+    line: at.line,
+    column: at.column,
+    severity: 'info',
+    message: `permission name(s) written without their dots: ${damaged.map((d) => `'${d}'`).join(', ')}; the merge recovers them from the names the run's pages state`,
+  });
+}
+
+/**
+ * Newer pages put one table per resource under a heading such as "For group resource" or
+ * "To retrieve the profile photo of a team". The heading's anchor is an English slug in every
+ * language (`to-retrieve-the-profile-photo-of-a-team`), so it is read first; the heading's
+ * words, through the lexicon, only where the anchor names no resource.
+ */
 function resourcesOfHeading(context: RuleContext, blockIndex: number): Resource[] | undefined {
   for (let i = blockIndex - 1; i >= 0; i--) {
     const block = context.view.blocks[i];
     if (!block || block.node.type !== 'heading') continue;
+    for (const anchor of block.anchors) {
+      const fromAnchor = resourcesFromMarker(anchor.replace(/[-_]+/g, ' '), undefined);
+      if (fromAnchor) return fromAnchor;
+    }
     if (/permission|prerequisite/.test(block.sectionKey) && block.anchors.length) return undefined;
     const heading = context.view.sentences.find((s) => s.block === i);
     if (!heading) return undefined;
@@ -156,7 +221,8 @@ function fromTable(context: RuleContext, table: Table, blockIndex: number, out: 
       }
       return;
     }
-    for (const group of groups) out.push({ type, resources: group.resources, supported: true, permissions: group.names, scope, at });
+    for (const group of groups) out.push(factOf(type, group, scope, at));
+    reportDamaged(groups, first, messages);
     found = true;
   });
   return found;
@@ -177,7 +243,7 @@ function introOf(context: RuleContext, blockIndex: number): { text: string; en?:
 
 function fromList(context: RuleContext, list: List, blockIndex: number, listIndexInSection: number, out: PermissionFact[], messages: RuleMessage[]): boolean {
   const items = list.children.map((item) => ({ item, ...bitextOf(item as Nodes) }));
-  const withNames = items.filter((i) => permissionNames(i.en ?? i.text).length || permissionNames(i.text).length);
+  const withNames = items.filter((i) => permissionTokens(i.en ?? i.text).names.length || permissionTokens(i.text).names.length);
   if (!withNames.length) return false;
   const scope = scopeForBlock(context, blockIndex);
   const intro = introOf(context, blockIndex);
@@ -206,16 +272,9 @@ function fromList(context: RuleContext, list: List, blockIndex: number, listInde
   } else {
     for (const { item, text, en } of withNames) {
       const groups = groupsOf([{ text, ...(en ? { en } : {}) }], undefined);
-      for (const group of groups) {
-        out.push({
-          type,
-          resources: group.resources,
-          supported: true,
-          permissions: group.names,
-          scope,
-          at: { line: item.position?.start.line ?? line, column: item.position?.start.column ?? column, quote: quoteOf(context.detection, { text, ...(en ? { en } : {}) }) },
-        });
-      }
+      const at = { line: item.position?.start.line ?? line, column: item.position?.start.column ?? column, quote: quoteOf(context.detection, { text, ...(en ? { en } : {}) }) };
+      for (const group of groups) out.push(factOf(type, group, scope, at));
+      reportDamaged(groups, at, messages);
     }
   }
   messages.push({ line, column, severity: 'info', message: 'permission list states no permission type; read as delegated (work or school)' });
@@ -253,7 +312,7 @@ export const permissionsRule: RuleFactory = () => ({
         }
       }
     }
-    deriveTenantWideDelegated(permissions, messages);
+    deriveAnyUserFromSignedIn(permissions, messages);
     if (!found && context.facts.operations.some((op) => op.resource)) {
       messages.push({ line: 1, column: 1, severity: 'warning', message: 'no permissions stated' });
     }
@@ -262,22 +321,32 @@ export const permissionsRule: RuleFactory = () => ({
 });
 
 /**
- * Tables list delegated permissions only for the signed-in user's photo. A tenant-wide
- * (`.All`) permission in that list is what lets a delegated caller reach another user's
- * photo, so `users/{id}` gets those, and the derivation is reported.
+ * Update pages state one table for the signed-in user's photo and none for another user's;
+ * it governs `users/{id}` too, as far as it can:
+ *  - delegated: a tenant-wide (`.All`) permission in the list is what lets a delegated caller
+ *    reach another user's photo, so `users/{id}` gets those;
+ *  - application: an app calls with no signed-in user, so the row is about any user's photo;
+ *  - personal accounts: "not supported" for the caller's own photo holds for another's.
+ * Each derivation is reported.
  */
-function deriveTenantWideDelegated(permissions: PermissionFact[], messages: RuleMessage[]): void {
-  const delegated = permissions.filter((p) => p.type === 'delegatedWork' && p.supported);
-  if (delegated.some((p) => p.resources.includes('user'))) return;
-  for (const fact of delegated.filter((p) => p.resources.length === 1 && p.resources[0] === 'me')) {
-    const tenantWide = fact.permissions.filter((name) => /\.All$/.test(name));
-    if (!tenantWide.length) continue;
-    permissions.push({ ...fact, resources: ['user'], permissions: tenantWide });
-    messages.push({
-      line: fact.at.line,
-      column: fact.at.column,
-      severity: 'info',
-      message: `delegated permission for another user's photo not stated; using the tenant-wide ${tenantWide.join(', ')}`,
-    });
+function deriveAnyUserFromSignedIn(permissions: PermissionFact[], messages: RuleMessage[]): void {
+  for (const type of ['delegatedWork', 'application', 'delegatedPersonal'] as const) {
+    const ofType = permissions.filter((p) => p.type === type);
+    if (ofType.some((p) => p.resources.includes('user'))) continue;
+    for (const fact of ofType.filter((p) => p.resources.length === 1 && p.resources[0] === 'me')) {
+      const say = (message: string) => messages.push({ line: fact.at.line, column: fact.at.column, severity: 'info', message });
+      if (type === 'delegatedWork') {
+        const tenantWide = fact.supported ? fact.permissions.filter((name) => /\.All$/.test(name)) : [];
+        if (!tenantWide.length) continue;
+        permissions.push({ ...fact, resources: ['user'], permissions: tenantWide });
+        say(`delegated permission for another user's photo not stated; using the tenant-wide ${tenantWide.join(', ')}`);
+      } else if (type === 'application') {
+        permissions.push({ ...fact, resources: ['user'] });
+        say(`application permissions act with no signed-in user: the row applies to any user's photo`);
+      } else if (!fact.supported) {
+        permissions.push({ ...fact, resources: ['user'] });
+        say(`personal accounts: not supported for the signed-in user's photo, so not for another user's`);
+      }
+    }
   }
 }

@@ -3,7 +3,8 @@
  * examples: blocks annotated `"blockType": "response"`, blocks starting with a status line,
  * and bare JSON payloads with an `@odata.context` (the Outlook page's samples). Payloads
  * become JSON Schemas keyed by API and entity type (`outlook.profilePhoto`); a 1x1 sample
- * is also the documented placeholder for a user without a photo.
+ * is also the documented placeholder for a user without a photo. A resource page's JSON
+ * representation is not an example: the resource rule reads it as the entity's shape.
  */
 import type { Api, Method, Target, Version } from '../../../spec/model.ts';
 import type { PlaceholderFact, ResponseFact, Scope } from '../../types.ts';
@@ -70,7 +71,7 @@ function versionOfContext(body: unknown): { api?: Api; version?: Version } {
 }
 
 /** The nearest request example before a response example: the response answers it. */
-function precedingRequest(context: RuleContext, code: CodeBlock): { method: Method; target?: Target; version?: Version } | undefined {
+export function precedingRequest(context: RuleContext, code: CodeBlock): { method: Method; target?: Target; version?: Version } | undefined {
   const index = context.view.codeBlocks.indexOf(code);
   for (let i = index - 1; i >= 0 && i >= index - 4; i--) {
     const previous = context.view.codeBlocks[i];
@@ -82,34 +83,26 @@ function precedingRequest(context: RuleContext, code: CodeBlock): { method: Meth
 }
 
 /**
- * A resource page's JSON representation (`"blockType": "resource"`) gives the entity's shape
- * with placeholder values ("string", 1024): it contributes to the schema, never an example.
- * Its properties are all optional unless the page lists none as optional, and others may come.
+ * The sentence that introduces an example ("when no photo has been uploaded, the response
+ * is:"): the nearest paragraph before the block, past the "may be shortened" note (a
+ * blockquote) and the annotation comment, not past a heading or another code block.
  */
-function resourceSchema(context: RuleContext, code: CodeBlock, schemas: Record<string, JsonSchema>, messages: RuleMessage[]): void {
-  const annotation = code.annotation?.value ?? {};
-  const odataType = typeof annotation['@odata.type'] === 'string' ? (annotation['@odata.type'] as string) : undefined;
-  const parsed = parseExampleJson(code.node.value);
-  const typeName = typeNameOf(odataType, parsed.value);
-  if (parsed.value === undefined || typeof parsed.value !== 'object' || parsed.value === null || !typeName) {
-    messages.push({ line: (code.node.position?.start.line ?? 1) + 1, column: 1, severity: 'warning', message: `resource representation is not a JSON object${parsed.error ? `: ${parsed.error}` : ''}` });
-    return;
-  }
-  const key = `${context.detection.api}.${typeName}`;
-  const schema = schemaOf(parsed.value, true);
-  const optional = Array.isArray(annotation.optionalProperties) ? (annotation.optionalProperties as unknown[]).map(String) : [];
-  schema.required = ((schema.required ?? []) as string[]).filter((k) => !optional.includes(k));
-  const existing = schemas[key];
-  schemas[key] = existing ? mergeSchemas(existing, schema) : schema;
-}
-
 function placeholderLoc(context: RuleContext, block: number) {
-  const before = context.view.sentences.filter((s) => s.block < block && s.block >= block - 2 && s.container !== 'heading');
+  const { blocks, sentences } = context.view;
+  for (let b = block - 1; b >= 0 && b >= block - 4; b--) {
+    const node = blocks[b]?.node;
+    if (!node || node.type === 'heading' || node.type === 'code') break;
+    if (node.type !== 'paragraph') continue;
+    const sentence = sentences.find((s) => s.block === b && s.container === 'paragraph');
+    if (sentence) return locOf(context.detection, sentence);
+  }
+  // No paragraph: the note or whatever text sits just before, as before.
+  const before = sentences.filter((s) => s.block < block && s.block >= block - 2 && s.container !== 'heading');
   const sentence = before.find((s) => s.block === before[before.length - 1]?.block);
   return sentence ? locOf(context.detection, sentence) : undefined;
 }
 
-function isResponseBlock(code: CodeBlock): boolean {
+export function isResponseBlock(code: CodeBlock): boolean {
   const type = String(code.annotation?.value.blockType ?? '').toLowerCase();
   if (type === 'response') return true;
   if (type && type !== 'ignored') return false;
@@ -138,21 +131,25 @@ export const responsesRule: RuleFactory = () => ({
       const scope = scopeForBlock(context, block.index);
       // "Contains the binary data of the photo. The HTTP response code is 200." states both in one paragraph.
       const binary = view.sentences.some((s) => s.block === sentence.block && mentions('binary', s.text, s.en));
+      // A section anchored `response-for-getting-the-metadata...` answers the metadata reads (and the size collection), not $value.
+      const metadata = !binary && !scope.targets.length && /metadata/.test(block.sectionKey);
       for (const status of statuses) {
         responses.push({
           status,
           ...(binary && (!scope.methods.length || scope.methods.includes('GET')) ? { contentType: 'image/*' } : {}),
-          scope: binary && !scope.targets.length ? { ...scope, methods: ['GET'], targets: ['value', 'photoSizeValue'] } : scope,
+          scope: binary && !scope.targets.length
+            ? { ...scope, methods: ['GET'], targets: ['value', 'photoSizeValue'] }
+            : metadata
+              ? { ...scope, methods: ['GET'], targets: ['metadata', 'photoSize', 'photos'] }
+              : scope,
           at: locOf(detection, sentence),
         });
       }
     }
 
     for (const code of view.codeBlocks) {
-      if (String(code.annotation?.value.blockType ?? '').toLowerCase() === 'resource') {
-        resourceSchema(context, code, schemas, messages);
-        continue;
-      }
+      // A resource page's JSON representation is the resource rule's: the entity's shape, not an example.
+      if (String(code.annotation?.value.blockType ?? '').toLowerCase() === 'resource') continue;
       if (!isResponseBlock(code)) continue;
       const annotation = code.annotation?.value ?? {};
       const truncated = annotation.truncated === true;
