@@ -139,39 +139,10 @@ const operations = {
       {
         type: "delegatedWork",
         supported: true,
-        permissions: [
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read",
-          "User.ReadBasic.All",
-          "User.Read.All",
-          "User.ReadWrite",
-          "User.ReadWrite.All",
-        ],
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
       },
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
-      {
-        type: "application",
-        supported: true,
-        permissions: [
-          "TeamSettings.Read.Group",
-          "TeamSettings.ReadWrite.Group",
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read.All",
-          "User.ReadWrite.All",
-        ],
-      },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
     successStatus: 200,
   },
@@ -189,39 +160,10 @@ const operations = {
       {
         type: "delegatedWork",
         supported: true,
-        permissions: [
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read",
-          "User.ReadBasic.All",
-          "User.Read.All",
-          "User.ReadWrite",
-          "User.ReadWrite.All",
-        ],
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
       },
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
-      {
-        type: "application",
-        supported: true,
-        permissions: [
-          "TeamSettings.Read.Group",
-          "TeamSettings.ReadWrite.Group",
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read.All",
-          "User.ReadWrite.All",
-        ],
-      },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
     successStatus: 200,
     sampleSize: "48x48",
@@ -240,39 +182,10 @@ const operations = {
       {
         type: "delegatedWork",
         supported: true,
-        permissions: [
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read",
-          "User.ReadBasic.All",
-          "User.Read.All",
-          "User.ReadWrite",
-          "User.ReadWrite.All",
-        ],
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
       },
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
-      {
-        type: "application",
-        supported: true,
-        permissions: [
-          "TeamSettings.Read.Group",
-          "TeamSettings.ReadWrite.Group",
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read.All",
-          "User.ReadWrite.All",
-        ],
-      },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
     successStatus: 200,
     sampleSize: "48x48",
@@ -291,6 +204,27 @@ const operations = {
       {
         type: "delegatedWork",
         supported: true,
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.team.metadata": {
+    id: "graph.beta.get.team.metadata",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/teams/{teamId}/photo",
+    resource: "team",
+    target: "metadata",
+    parameterKinds: { teamId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
         permissions: [
           "Team.ReadBasic.All",
           "TeamSettings.Read.All",
@@ -299,14 +233,9 @@ const operations = {
           "Group.ReadWrite.All",
           "Directory.Read.All",
           "Directory.ReadWrite.All",
-          "User.Read",
-          "User.ReadBasic.All",
-          "User.Read.All",
-          "User.ReadWrite",
-          "User.ReadWrite.All",
         ],
       },
-      { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
       {
         type: "application",
         supported: true,
@@ -320,8 +249,49 @@ const operations = {
           "Group.ReadWrite.All",
           "Directory.Read.All",
           "Directory.ReadWrite.All",
-          "User.Read.All",
-          "User.ReadWrite.All",
+        ],
+      },
+    ],
+    successStatus: 200,
+  },
+  "graph.beta.get.team.value": {
+    id: "graph.beta.get.team.value",
+    api: "graph",
+    version: "beta",
+    method: "GET",
+    path: "/teams/{teamId}/photo/$value",
+    resource: "team",
+    target: "value",
+    parameterKinds: { teamId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: [
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
+        ],
+      },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      {
+        type: "application",
+        supported: true,
+        permissions: [
+          "TeamSettings.Read.Group",
+          "TeamSettings.ReadWrite.Group",
+          "Team.ReadBasic.All",
+          "TeamSettings.Read.All",
+          "TeamSettings.ReadWrite.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All",
         ],
       },
     ],
@@ -409,39 +379,10 @@ const operations = {
       {
         type: "delegatedWork",
         supported: true,
-        permissions: [
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read",
-          "User.ReadBasic.All",
-          "User.Read.All",
-          "User.ReadWrite",
-          "User.ReadWrite.All",
-        ],
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
       },
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
-      {
-        type: "application",
-        supported: true,
-        permissions: [
-          "TeamSettings.Read.Group",
-          "TeamSettings.ReadWrite.Group",
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read.All",
-          "User.ReadWrite.All",
-        ],
-      },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
     successStatus: 200,
   },
@@ -459,39 +400,10 @@ const operations = {
       {
         type: "delegatedWork",
         supported: true,
-        permissions: [
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read",
-          "User.ReadBasic.All",
-          "User.Read.All",
-          "User.ReadWrite",
-          "User.ReadWrite.All",
-        ],
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
       },
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
-      {
-        type: "application",
-        supported: true,
-        permissions: [
-          "TeamSettings.Read.Group",
-          "TeamSettings.ReadWrite.Group",
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read.All",
-          "User.ReadWrite.All",
-        ],
-      },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
     successStatus: 200,
     sampleSize: "48x48",
@@ -510,39 +422,10 @@ const operations = {
       {
         type: "delegatedWork",
         supported: true,
-        permissions: [
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read",
-          "User.ReadBasic.All",
-          "User.Read.All",
-          "User.ReadWrite",
-          "User.ReadWrite.All",
-        ],
+        permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
       },
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
-      {
-        type: "application",
-        supported: true,
-        permissions: [
-          "TeamSettings.Read.Group",
-          "TeamSettings.ReadWrite.Group",
-          "Team.ReadBasic.All",
-          "TeamSettings.Read.All",
-          "TeamSettings.ReadWrite.All",
-          "Group.Read.All",
-          "Group.ReadWrite.All",
-          "Directory.Read.All",
-          "Directory.ReadWrite.All",
-          "User.Read.All",
-          "User.ReadWrite.All",
-        ],
-      },
+      { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
     successStatus: 200,
   },
@@ -618,6 +501,50 @@ const operations = {
     successStatus: 200,
     successStatuses: [200, 204],
   },
+  "graph.beta.put.team.value": {
+    id: "graph.beta.put.team.value",
+    api: "graph",
+    version: "beta",
+    method: "PUT",
+    path: "/teams/{teamId}/photo/$value",
+    resource: "team",
+    target: "value",
+    parameterKinds: { teamId: ["id"] },
+    requestContentTypes: ["image/jpeg"],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["TeamSettings.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: false, permissions: [] },
+    ],
+    successStatus: 200,
+    successStatuses: [200, 204],
+  },
+  "graph.beta.put.team.value.via-groups": {
+    id: "graph.beta.put.team.value.via-groups",
+    api: "graph",
+    version: "beta",
+    method: "PUT",
+    path: "/groups/{teamId}/photo/$value",
+    resource: "team",
+    target: "value",
+    parameterKinds: { teamId: ["id"] },
+    requestContentTypes: ["image/jpeg"],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["TeamSettings.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: false, permissions: [] },
+    ],
+    successStatus: 200,
+    successStatuses: [200, 204],
+  },
   "graph.beta.put.user.contact-in-folder.value": {
     id: "graph.beta.put.user.contact-in-folder.value",
     api: "graph",
@@ -667,7 +594,7 @@ const operations = {
     permissions: [
       { type: "delegatedWork", supported: true, permissions: ["User.ReadWrite.All"] },
       { type: "delegatedPersonal", supported: false, permissions: [] },
-      { type: "application", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
     successStatuses: [200, 204],
@@ -675,6 +602,18 @@ const operations = {
 } satisfies Record<string, OperationFacts>;
 
 const schemas: Record<string, unknown> = {
+  "graph.beta.profilePhoto": {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "graph.beta.profilePhoto",
+    type: "object",
+    properties: {
+      height: { type: "integer", minimum: -2147483648, maximum: 2147483647, readOnly: true },
+      id: { type: "string", readOnly: true },
+      width: { type: "integer", minimum: -2147483648, maximum: 2147483647, readOnly: true },
+    },
+    required: ["height", "id", "width"],
+    additionalProperties: true,
+  },
   "graph.profilePhoto": {
     $schema: "http://json-schema.org/draft-07/schema#",
     title: "graph.profilePhoto",
@@ -688,8 +627,16 @@ const schemas: Record<string, unknown> = {
       id: { type: "string" },
       width: { type: "integer" },
     },
-    required: ["height", "id", "width"],
-    additionalProperties: true,
+    required: [
+      "@odata.context",
+      "@odata.id",
+      "@odata.mediaContentType",
+      "@odata.mediaEtag",
+      "height",
+      "id",
+      "width",
+    ],
+    additionalProperties: false,
   },
 };
 
@@ -2545,7 +2492,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -2563,7 +2510,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -2581,7 +2528,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -2599,7 +2546,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -2617,7 +2564,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -2675,13 +2622,13 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.me.metadata/permissions/delegated-work GET /me/photo: delegatedWork Team.ReadBasic.All (least privileged) works", {
+  test("graph.beta.get.me.metadata/permissions/delegated-work GET /me/photo: delegatedWork User.Read (least privileged) works", {
     tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.me.metadata/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -2690,17 +2637,17 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.me.metadata"],
       check: "permission-least",
       type: "delegatedWork",
-      permission: "Team.ReadBasic.All",
+      permission: "User.Read",
     });
   });
 
-  test("graph.beta.get.me.metadata/permissions/delegated-work GET /me/photo: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+  test("graph.beta.get.me.metadata/permissions/delegated-work GET /me/photo: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
     tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.me.metadata/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -2709,20 +2656,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.me.metadata"],
       check: "permission-lacking",
       type: "delegatedWork",
-      permissions: [
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read",
-        "User.ReadBasic.All",
-        "User.Read.All",
-        "User.ReadWrite",
-        "User.ReadWrite.All",
-      ],
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
     });
   });
 
@@ -2787,7 +2721,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
@@ -2809,7 +2743,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
@@ -2831,7 +2765,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
@@ -2853,7 +2787,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
@@ -2875,7 +2809,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.photo-size-value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
@@ -2943,7 +2877,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.me.photo-size-value/permissions/delegated-work GET /me/photos/{size}/$value: delegatedWork Team.ReadBasic.All (least privileged) works", {
+  test("graph.beta.get.me.photo-size-value/permissions/delegated-work GET /me/photos/{size}/$value: delegatedWork User.Read (least privileged) works", {
     tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
     annotation: [
       {
@@ -2952,7 +2886,7 @@ test.describe("graph beta", () => {
       },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
@@ -2965,11 +2899,11 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.me.photo-size-value"],
       check: "permission-least",
       type: "delegatedWork",
-      permission: "Team.ReadBasic.All",
+      permission: "User.Read",
     });
   });
 
-  test("graph.beta.get.me.photo-size-value/permissions/delegated-work GET /me/photos/{size}/$value: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+  test("graph.beta.get.me.photo-size-value/permissions/delegated-work GET /me/photos/{size}/$value: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
     tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
     annotation: [
       {
@@ -2978,7 +2912,7 @@ test.describe("graph beta", () => {
       },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
@@ -2991,20 +2925,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.me.photo-size-value"],
       check: "permission-lacking",
       type: "delegatedWork",
-      permissions: [
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read",
-        "User.ReadBasic.All",
-        "User.Read.All",
-        "User.ReadWrite",
-        "User.ReadWrite.All",
-      ],
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
     });
   });
 
@@ -3054,7 +2975,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -3072,7 +2993,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -3090,7 +3011,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -3108,7 +3029,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -3126,7 +3047,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -3184,13 +3105,13 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.me.photo-size/permissions/delegated-work GET /me/photos/{size}: delegatedWork Team.ReadBasic.All (least privileged) works", {
+  test("graph.beta.get.me.photo-size/permissions/delegated-work GET /me/photos/{size}: delegatedWork User.Read (least privileged) works", {
     tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -3203,17 +3124,17 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.me.photo-size"],
       check: "permission-least",
       type: "delegatedWork",
-      permission: "Team.ReadBasic.All",
+      permission: "User.Read",
     });
   });
 
-  test("graph.beta.get.me.photo-size/permissions/delegated-work GET /me/photos/{size}: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+  test("graph.beta.get.me.photo-size/permissions/delegated-work GET /me/photos/{size}: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
     tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.me.photo-size/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -3226,20 +3147,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.me.photo-size"],
       check: "permission-lacking",
       type: "delegatedWork",
-      permissions: [
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read",
-        "User.ReadBasic.All",
-        "User.Read.All",
-        "User.ReadWrite",
-        "User.ReadWrite.All",
-      ],
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
     });
   });
 
@@ -3304,7 +3212,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -3322,7 +3230,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -3340,7 +3248,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -3358,7 +3266,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -3376,7 +3284,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.me.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -3426,13 +3334,13 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.me.value/permissions/delegated-work GET /me/photo/$value: delegatedWork Team.ReadBasic.All (least privileged) works", {
+  test("graph.beta.get.me.value/permissions/delegated-work GET /me/photo/$value: delegatedWork User.Read (least privileged) works", {
     tag: ["@graph", "@beta", "@me", "@permissions", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.me.value/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -3441,17 +3349,17 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.me.value"],
       check: "permission-least",
       type: "delegatedWork",
-      permission: "Team.ReadBasic.All",
+      permission: "User.Read",
     });
   });
 
-  test("graph.beta.get.me.value/permissions/delegated-work GET /me/photo/$value: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+  test("graph.beta.get.me.value/permissions/delegated-work GET /me/photo/$value: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
     tag: ["@graph", "@beta", "@me", "@permissions", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.me.value/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -3460,20 +3368,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.me.value"],
       check: "permission-lacking",
       type: "delegatedWork",
-      permissions: [
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read",
-        "User.ReadBasic.All",
-        "User.Read.All",
-        "User.ReadWrite",
-        "User.ReadWrite.All",
-      ],
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
     });
   });
 
@@ -3508,6 +3403,517 @@ test.describe("graph beta", () => {
     await check(conformance, {
       requirement: { id: "graph.beta.get.me.value/response/status", level: "MUST", area: "status" },
       operation: operations["graph.beta.get.me.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.team.metadata/permissions/application GET /teams/{teamId}/photo: application TeamSettings.Read.Group (least privileged) works", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "TeamSettings.Read.Group",
+    });
+  });
+
+  test("graph.beta.get.team.metadata/permissions/application GET /teams/{teamId}/photo: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: [
+        "TeamSettings.Read.Group",
+        "TeamSettings.ReadWrite.Group",
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.team.metadata/permissions/application GET /teams/{teamId}/photo: no token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.team.metadata/permissions/application GET /teams/{teamId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.team.metadata/permissions/application GET /teams/{teamId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.team.metadata/permissions/application GET /teams/{teamId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.team.metadata/permissions/application GET /teams/{teamId}/photo: expired token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.team.metadata/permissions/delegated-personal GET /teams/{teamId}/photo: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:58" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.team.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.beta.get.team.metadata/permissions/delegated-work GET /teams/{teamId}/photo: delegatedWork Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.team.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.beta.get.team.metadata/permissions/delegated-work GET /teams/{teamId}/photo: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.team.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: [
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.team.metadata/response/content-type GET /teams/{teamId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@beta", "@team", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.metadata/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.beta.get.team.metadata/response/schema GET /teams/{teamId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@beta", "@team", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.beta.get.team.metadata/response/status GET /teams/{teamId}/photo: -> 200", {
+    tag: ["@graph", "@beta", "@team", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: application TeamSettings.Read.Group (least privileged) works", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "TeamSettings.Read.Group",
+    });
+  });
+
+  test("graph.beta.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: [
+        "TeamSettings.Read.Group",
+        "TeamSettings.ReadWrite.Group",
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.get.team.value/permissions/delegated-personal GET /teams/{teamId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:58" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.get.team.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.get.team.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.beta.get.team.value/permissions/delegated-work GET /teams/{teamId}/photo/$value: delegatedWork Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.beta.get.team.value/permissions/delegated-work GET /teams/{teamId}/photo/$value: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: [
+        "Team.ReadBasic.All",
+        "TeamSettings.Read.All",
+        "TeamSettings.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+      ],
+    });
+  });
+
+  test("graph.beta.get.team.value/response/content-type GET /teams/{teamId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@beta", "@team", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.value/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.beta.get.team.value/response/status GET /teams/{teamId}/photo/$value: -> 200", {
+    tag: ["@graph", "@beta", "@team", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.get.team.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.get.team.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.team.value"],
       check: "status",
       status: 200,
     });
@@ -4894,13 +5300,13 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.user.metadata/permissions/application GET /users/{userId}/photo: application TeamSettings.Read.Group (least privileged) works", {
+  test("graph.beta.get.user.metadata/permissions/application GET /users/{userId}/photo: application User.Read.All (least privileged) works", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -4909,17 +5315,17 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.metadata"],
       check: "permission-least",
       type: "application",
-      permission: "TeamSettings.Read.Group",
+      permission: "User.Read.All",
     });
   });
 
-  test("graph.beta.get.user.metadata/permissions/application GET /users/{userId}/photo: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
+  test("graph.beta.get.user.metadata/permissions/application GET /users/{userId}/photo: application lacking User.Read.All/User.ReadWrite.All -> 403", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -4928,19 +5334,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.metadata"],
       check: "permission-lacking",
       type: "application",
-      permissions: [
-        "TeamSettings.Read.Group",
-        "TeamSettings.ReadWrite.Group",
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read.All",
-        "User.ReadWrite.All",
-      ],
+      permissions: ["User.Read.All", "User.ReadWrite.All"],
     });
   });
 
@@ -4950,7 +5344,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -4968,7 +5362,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -4986,7 +5380,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -5004,7 +5398,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -5022,7 +5416,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.metadata/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -5080,13 +5474,13 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.user.metadata/permissions/delegated-work GET /users/{userId}/photo: delegatedWork Team.ReadBasic.All (least privileged) works", {
+  test("graph.beta.get.user.metadata/permissions/delegated-work GET /users/{userId}/photo: delegatedWork User.Read (least privileged) works", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.metadata/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -5099,17 +5493,17 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.metadata"],
       check: "permission-least",
       type: "delegatedWork",
-      permission: "Team.ReadBasic.All",
+      permission: "User.Read",
     });
   });
 
-  test("graph.beta.get.user.metadata/permissions/delegated-work GET /users/{userId}/photo: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+  test("graph.beta.get.user.metadata/permissions/delegated-work GET /users/{userId}/photo: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.metadata/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -5122,20 +5516,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.metadata"],
       check: "permission-lacking",
       type: "delegatedWork",
-      permissions: [
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read",
-        "User.ReadBasic.All",
-        "User.Read.All",
-        "User.ReadWrite",
-        "User.ReadWrite.All",
-      ],
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
     });
   });
 
@@ -5214,13 +5595,13 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: application TeamSettings.Read.Group (least privileged) works", {
+  test("graph.beta.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: application User.Read.All (least privileged) works", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -5229,17 +5610,17 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.photo-size"],
       check: "permission-least",
       type: "application",
-      permission: "TeamSettings.Read.Group",
+      permission: "User.Read.All",
     });
   });
 
-  test("graph.beta.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
+  test("graph.beta.get.user.photo-size/permissions/application GET /users/{userId}/photos/{size}: application lacking User.Read.All/User.ReadWrite.All -> 403", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -5248,19 +5629,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.photo-size"],
       check: "permission-lacking",
       type: "application",
-      permissions: [
-        "TeamSettings.Read.Group",
-        "TeamSettings.ReadWrite.Group",
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read.All",
-        "User.ReadWrite.All",
-      ],
+      permissions: ["User.Read.All", "User.ReadWrite.All"],
     });
   });
 
@@ -5270,7 +5639,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -5288,7 +5657,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -5306,7 +5675,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -5324,7 +5693,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -5342,7 +5711,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -5406,13 +5775,13 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.user.photo-size/permissions/delegated-work GET /users/{userId}/photos/{size}: delegatedWork Team.ReadBasic.All (least privileged) works", {
+  test("graph.beta.get.user.photo-size/permissions/delegated-work GET /users/{userId}/photos/{size}: delegatedWork User.Read (least privileged) works", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -5425,17 +5794,17 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.photo-size"],
       check: "permission-least",
       type: "delegatedWork",
-      permission: "Team.ReadBasic.All",
+      permission: "User.Read",
     });
   });
 
-  test("graph.beta.get.user.photo-size/permissions/delegated-work GET /users/{userId}/photos/{size}: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+  test("graph.beta.get.user.photo-size/permissions/delegated-work GET /users/{userId}/photos/{size}: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.photo-size/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -5448,20 +5817,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.photo-size"],
       check: "permission-lacking",
       type: "delegatedWork",
-      permissions: [
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read",
-        "User.ReadBasic.All",
-        "User.Read.All",
-        "User.ReadWrite",
-        "User.ReadWrite.All",
-      ],
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
     });
   });
 
@@ -5540,13 +5896,13 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.user.value/permissions/application GET /users/{userId}/photo/$value: application TeamSettings.Read.Group (least privileged) works", {
+  test("graph.beta.get.user.value/permissions/application GET /users/{userId}/photo/$value: application User.Read.All (least privileged) works", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -5555,17 +5911,17 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.value"],
       check: "permission-least",
       type: "application",
-      permission: "TeamSettings.Read.Group",
+      permission: "User.Read.All",
     });
   });
 
-  test("graph.beta.get.user.value/permissions/application GET /users/{userId}/photo/$value: application lacking TeamSettings.Read.Group/TeamSettings.ReadWrite.Group/Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read.All/User.ReadWrite.All -> 403", {
+  test("graph.beta.get.user.value/permissions/application GET /users/{userId}/photo/$value: application lacking User.Read.All/User.ReadWrite.All -> 403", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -5574,19 +5930,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.value"],
       check: "permission-lacking",
       type: "application",
-      permissions: [
-        "TeamSettings.Read.Group",
-        "TeamSettings.ReadWrite.Group",
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read.All",
-        "User.ReadWrite.All",
-      ],
+      permissions: ["User.Read.All", "User.ReadWrite.All"],
     });
   });
 
@@ -5596,7 +5940,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -5614,7 +5958,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -5632,7 +5976,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -5650,7 +5994,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -5668,7 +6012,7 @@ test.describe("graph beta", () => {
       { type: "requirement", description: "graph.beta.get.user.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:59" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:67" },
       { type: "operation", description: "graph.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -5726,13 +6070,13 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.get.user.value/permissions/delegated-work GET /users/{userId}/photo/$value: delegatedWork Team.ReadBasic.All (least privileged) works", {
+  test("graph.beta.get.user.value/permissions/delegated-work GET /users/{userId}/photo/$value: delegatedWork User.Read (least privileged) works", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.value/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -5741,17 +6085,17 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.value"],
       check: "permission-least",
       type: "delegatedWork",
-      permission: "Team.ReadBasic.All",
+      permission: "User.Read",
     });
   });
 
-  test("graph.beta.get.user.value/permissions/delegated-work GET /users/{userId}/photo/$value: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All/Group.Read.All/Group.ReadWrite.All/Directory.Read.All/Directory.ReadWrite.All/User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
+  test("graph.beta.get.user.value/permissions/delegated-work GET /users/{userId}/photo/$value: delegatedWork lacking User.Read/User.ReadBasic.All/User.Read.All/User.ReadWrite/User.ReadWrite.All -> 403", {
     tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.value/permissions/delegated-work" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:57" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:65" },
       { type: "operation", description: "graph.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -5760,20 +6104,7 @@ test.describe("graph beta", () => {
       operation: operations["graph.beta.get.user.value"],
       check: "permission-lacking",
       type: "delegatedWork",
-      permissions: [
-        "Team.ReadBasic.All",
-        "TeamSettings.Read.All",
-        "TeamSettings.ReadWrite.All",
-        "Group.Read.All",
-        "Group.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-        "User.Read",
-        "User.ReadBasic.All",
-        "User.Read.All",
-        "User.ReadWrite",
-        "User.ReadWrite.All",
-      ],
+      permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite", "User.ReadWrite.All"],
     });
   });
 
@@ -6971,6 +7302,613 @@ test.describe("graph beta", () => {
     });
   });
 
+  test("graph.beta.put.team.value.via-groups/permissions/application PUT /groups/{teamId}/photo/$value: application not supported -> refused", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value.via-groups/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:52" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/permissions/application",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "permission-unsupported",
+      type: "application",
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/permissions/delegated-personal PUT /groups/{teamId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.put.team.value.via-groups/permissions/delegated-personal",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:51" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/permissions/delegated-work PUT /groups/{teamId}/photo/$value: delegatedWork TeamSettings.ReadWrite.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.put.team.value.via-groups/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:50" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "TeamSettings.ReadWrite.All",
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/permissions/delegated-work PUT /groups/{teamId}/photo/$value: delegatedWork lacking TeamSettings.ReadWrite.All/Group.ReadWrite.All/Directory.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.put.team.value.via-groups/permissions/delegated-work",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:50" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["TeamSettings.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"],
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/request-headers/authorization PUT /groups/{teamId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.put.team.value.via-groups/request-headers/authorization",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:92" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/request-headers/authorization",
+        level: "MUST",
+        area: "auth",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/request-headers/authorization PUT /groups/{teamId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.put.team.value.via-groups/request-headers/authorization",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:92" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/request-headers/authorization",
+        level: "MUST",
+        area: "auth",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/request-headers/authorization PUT /groups/{teamId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.put.team.value.via-groups/request-headers/authorization",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:92" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/request-headers/authorization",
+        level: "MUST",
+        area: "auth",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/request-headers/authorization PUT /groups/{teamId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.put.team.value.via-groups/request-headers/authorization",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:92" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/request-headers/authorization",
+        level: "MUST",
+        area: "auth",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/request-headers/authorization PUT /groups/{teamId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.put.team.value.via-groups/request-headers/authorization",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:92" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/request-headers/authorization",
+        level: "MUST",
+        area: "auth",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/request-headers/content-type PUT /groups/{teamId}/photo/$value: Content-Type image/jpeg accepted", {
+    tag: ["@graph", "@beta", "@team", "@headers", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.put.team.value.via-groups/request-headers/content-type",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:93" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/request-headers/content-type",
+        level: "MUST",
+        area: "headers",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "request-content-type",
+      contentType: "image/jpeg",
+      variant: "documented",
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/request-headers/content-type PUT /groups/{teamId}/photo/$value: missing Content-Type refused", {
+    tag: ["@graph", "@beta", "@team", "@headers", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.put.team.value.via-groups/request-headers/content-type",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:93" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/request-headers/content-type",
+        level: "MUST",
+        area: "headers",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "request-content-type",
+      contentType: "image/jpeg",
+      variant: "missing",
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/request-headers/content-type PUT /groups/{teamId}/photo/$value: wrong Content-Type refused", {
+    tag: ["@graph", "@beta", "@team", "@headers", "@negative", "@must", "@writes"],
+    annotation: [
+      {
+        type: "requirement",
+        description: "graph.beta.put.team.value.via-groups/request-headers/content-type",
+      },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:93" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value.via-groups/request-headers/content-type",
+        level: "MUST",
+        area: "headers",
+      },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "request-content-type",
+      contentType: "image/jpeg",
+      variant: "wrong",
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/response/status PUT /groups/{teamId}/photo/$value: -> 200", {
+    tag: ["@graph", "@beta", "@team", "@status", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value.via-groups/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:100" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value.via-groups/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.put.team.value.via-groups/response/status PUT /groups/{teamId}/photo/$value: round trip: read back, ETag changed", {
+    tag: ["@graph", "@beta", "@team", "@status", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value.via-groups/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:100" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value.via-groups/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "round-trip",
+      upload: { width: 648, height: 648 },
+      reads: {
+        metadata: operations["graph.beta.get.team.metadata"],
+        value: operations["graph.beta.get.team.value"],
+      },
+    });
+  });
+
+  test("graph.beta.put.team.value/permissions/application PUT /teams/{teamId}/photo/$value: application not supported -> refused", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:52" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "permission-unsupported",
+      type: "application",
+    });
+  });
+
+  test("graph.beta.put.team.value/permissions/delegated-personal PUT /teams/{teamId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:51" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.beta.put.team.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.beta.put.team.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.beta.put.team.value/permissions/delegated-work PUT /teams/{teamId}/photo/$value: delegatedWork TeamSettings.ReadWrite.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:50" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "TeamSettings.ReadWrite.All",
+    });
+  });
+
+  test("graph.beta.put.team.value/permissions/delegated-work PUT /teams/{teamId}/photo/$value: delegatedWork lacking TeamSettings.ReadWrite.All/Group.ReadWrite.All/Directory.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@team", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:50" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["TeamSettings.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"],
+    });
+  });
+
+  test("graph.beta.put.team.value/request-headers/authorization PUT /teams/{teamId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/request-headers/authorization" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:92" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/request-headers/authorization", level: "MUST", area: "auth" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.beta.put.team.value/request-headers/authorization PUT /teams/{teamId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/request-headers/authorization" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:92" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/request-headers/authorization", level: "MUST", area: "auth" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.beta.put.team.value/request-headers/authorization PUT /teams/{teamId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/request-headers/authorization" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:92" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/request-headers/authorization", level: "MUST", area: "auth" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.beta.put.team.value/request-headers/authorization PUT /teams/{teamId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/request-headers/authorization" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:92" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/request-headers/authorization", level: "MUST", area: "auth" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.beta.put.team.value/request-headers/authorization PUT /teams/{teamId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@beta", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/request-headers/authorization" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:92" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/request-headers/authorization", level: "MUST", area: "auth" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.beta.put.team.value/request-headers/content-type PUT /teams/{teamId}/photo/$value: Content-Type image/jpeg accepted", {
+    tag: ["@graph", "@beta", "@team", "@headers", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/request-headers/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:93" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/request-headers/content-type", level: "MUST", area: "headers" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "request-content-type",
+      contentType: "image/jpeg",
+      variant: "documented",
+    });
+  });
+
+  test("graph.beta.put.team.value/request-headers/content-type PUT /teams/{teamId}/photo/$value: missing Content-Type refused", {
+    tag: ["@graph", "@beta", "@team", "@headers", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/request-headers/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:93" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/request-headers/content-type", level: "MUST", area: "headers" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "request-content-type",
+      contentType: "image/jpeg",
+      variant: "missing",
+    });
+  });
+
+  test("graph.beta.put.team.value/request-headers/content-type PUT /teams/{teamId}/photo/$value: wrong Content-Type refused", {
+    tag: ["@graph", "@beta", "@team", "@headers", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/request-headers/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:93" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/request-headers/content-type", level: "MUST", area: "headers" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "request-content-type",
+      contentType: "image/jpeg",
+      variant: "wrong",
+    });
+  });
+
+  test("graph.beta.put.team.value/response/status PUT /teams/{teamId}/photo/$value: -> 200", {
+    tag: ["@graph", "@beta", "@team", "@status", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:100" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.beta.put.team.value/response/status PUT /teams/{teamId}/photo/$value: round trip: read back, ETag changed", {
+    tag: ["@graph", "@beta", "@team", "@status", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.team.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:100" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.team.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "round-trip",
+      upload: { width: 648, height: 648 },
+      reads: {
+        metadata: operations["graph.beta.get.team.metadata"],
+        value: operations["graph.beta.get.team.value"],
+      },
+    });
+  });
+
   test("graph.beta.put.user.contact-in-folder.value/permissions/application PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: application Contacts.ReadWrite (least privileged) works", {
     tag: ["@graph", "@beta", "@contact", "@permissions", "@must", "@writes"],
     annotation: [
@@ -7743,21 +8681,41 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.put.user.value/permissions/application PUT /users/{userId}/photo/$value: application not supported -> refused", {
-    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must", "@writes"],
+  test("graph.beta.put.user.value/permissions/application PUT /users/{userId}/photo/$value: application User.ReadWrite.All (least privileged) works", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta.put.user.value/permissions/application" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:52" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:32" },
       { type: "operation", description: "graph.beta.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
       requirement: { id: "graph.beta.put.user.value/permissions/application", level: "MUST", area: "permissions" },
       operation: operations["graph.beta.put.user.value"],
-      check: "permission-unsupported",
+      check: "permission-least",
       type: "application",
+      permission: "User.ReadWrite.All",
+    });
+  });
+
+  test("graph.beta.put.user.value/permissions/application PUT /users/{userId}/photo/$value: application lacking User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta.put.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:32" },
+      { type: "operation", description: "graph.beta.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta.put.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.put.user.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.ReadWrite.All"],
     });
   });
 
@@ -8030,29 +8988,579 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: a request just under 8388608 bytes accepted", {
+  test("graph.beta/entities/profile-photo/response-schema GET /groups/{groupId}/photo: payload matches schema graph.beta.profilePhoto", {
+    tag: ["@graph", "@beta", "@group", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:38" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "response-schema",
+      schemaName: "graph.beta.profilePhoto",
+      schema: schemas["graph.beta.profilePhoto"],
+    });
+  });
+
+  test("graph.beta/entities/profile-photo/response-schema GET /groups/{groupId}/photos/{size}: payload matches schema graph.beta.profilePhoto", {
+    tag: ["@graph", "@beta", "@group", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:38" },
+      { type: "operation", description: "graph.beta.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.beta.get.group.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.beta.profilePhoto",
+      schema: schemas["graph.beta.profilePhoto"],
+    });
+  });
+
+  test("graph.beta/entities/profile-photo/response-schema GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.beta.profilePhoto", {
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:38" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
+      check: "response-schema",
+      schemaName: "graph.beta.profilePhoto",
+      schema: schemas["graph.beta.profilePhoto"],
+    });
+  });
+
+  test("graph.beta/entities/profile-photo/response-schema GET /me/contacts/{contactId}/photo: payload matches schema graph.beta.profilePhoto", {
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:38" },
+      { type: "operation", description: "graph.beta.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.beta.get.me.contact.metadata"],
+      check: "response-schema",
+      schemaName: "graph.beta.profilePhoto",
+      schema: schemas["graph.beta.profilePhoto"],
+    });
+  });
+
+  test("graph.beta/entities/profile-photo/response-schema GET /me/photo: payload matches schema graph.beta.profilePhoto", {
+    tag: ["@graph", "@beta", "@me", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:38" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "response-schema",
+      schemaName: "graph.beta.profilePhoto",
+      schema: schemas["graph.beta.profilePhoto"],
+    });
+  });
+
+  test("graph.beta/entities/profile-photo/response-schema GET /me/photos/{size}: payload matches schema graph.beta.profilePhoto", {
+    tag: ["@graph", "@beta", "@me", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:38" },
+      { type: "operation", description: "graph.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.beta.get.me.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.beta.profilePhoto",
+      schema: schemas["graph.beta.profilePhoto"],
+    });
+  });
+
+  test("graph.beta/entities/profile-photo/response-schema GET /teams/{teamId}/photo: payload matches schema graph.beta.profilePhoto", {
+    tag: ["@graph", "@beta", "@team", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:38" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "response-schema",
+      schemaName: "graph.beta.profilePhoto",
+      schema: schemas["graph.beta.profilePhoto"],
+    });
+  });
+
+  test("graph.beta/entities/profile-photo/response-schema GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.beta.profilePhoto", {
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:38" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
+      check: "response-schema",
+      schemaName: "graph.beta.profilePhoto",
+      schema: schemas["graph.beta.profilePhoto"],
+    });
+  });
+
+  test("graph.beta/entities/profile-photo/response-schema GET /users/{userId}/contacts/{contactId}/photo: payload matches schema graph.beta.profilePhoto", {
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:38" },
+      { type: "operation", description: "graph.beta.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.beta.get.user.contact.metadata"],
+      check: "response-schema",
+      schemaName: "graph.beta.profilePhoto",
+      schema: schemas["graph.beta.profilePhoto"],
+    });
+  });
+
+  test("graph.beta/entities/profile-photo/response-schema GET /users/{userId}/photo: payload matches schema graph.beta.profilePhoto", {
+    tag: ["@graph", "@beta", "@user", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:38" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "response-schema",
+      schemaName: "graph.beta.profilePhoto",
+      schema: schemas["graph.beta.profilePhoto"],
+    });
+  });
+
+  test("graph.beta/entities/profile-photo/response-schema GET /users/{userId}/photos/{size}: payload matches schema graph.beta.profilePhoto", {
+    tag: ["@graph", "@beta", "@user", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:38" },
+      { type: "operation", description: "graph.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.beta.get.user.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.beta.profilePhoto",
+      schema: schemas["graph.beta.profilePhoto"],
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /groups/{groupId}/photo/$value: a photo just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@group", "@limits", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
       { type: "operation", description: "graph.beta.put.group.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.group.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "photo",
       variant: "under",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.beta/limits/photo-size PUT /groups/{groupId}/photo/$value: a photo just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@group", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.group.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a photo just under 8388608 bytes accepted", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.me.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "under",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.me.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /me/contacts/{contactId}/photo/$value: a photo just under 8388608 bytes accepted", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.me.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "under",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /me/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.me.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /me/photo/$value: a photo just under 8388608 bytes accepted", {
+    tag: ["@graph", "@beta", "@me", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.me.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "under",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /me/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@beta", "@me", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.me.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /teams/{teamId}/photo/$value: a photo just under 8388608 bytes accepted", {
+    tag: ["@graph", "@beta", "@team", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "under",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /teams/{teamId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@beta", "@team", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /groups/{teamId}/photo/$value: a photo just under 8388608 bytes accepted", {
+    tag: ["@graph", "@beta", "@team", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "under",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /groups/{teamId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@beta", "@team", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a photo just under 8388608 bytes accepted", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.user.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "under",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.user.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /users/{userId}/contacts/{contactId}/photo/$value: a photo just under 8388608 bytes accepted", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.user.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "under",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /users/{userId}/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.user.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /users/{userId}/photo/$value: a photo just under 8388608 bytes accepted", {
+    tag: ["@graph", "@beta", "@user", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.user.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "under",
+    });
+  });
+
+  test("graph.beta/limits/photo-size PUT /users/{userId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@beta", "@user", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-update.md:21" },
+      { type: "operation", description: "graph.beta.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.user.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/request-size PUT /groups/{groupId}/photo/$value: a request just under 8388608 bytes accepted", {
+    tag: ["@graph", "@beta", "@group", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8060,18 +9568,39 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.group.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "under",
+    });
+  });
+
+  test("graph.beta/limits/request-size PUT /groups/{groupId}/photo/$value: a request just over 8388608 bytes refused", {
+    tag: ["@graph", "@beta", "@group", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.group.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
       variant: "over",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
+  test("graph.beta/limits/request-size PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8079,18 +9608,19 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.me.contact-in-folder.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.beta/limits/request-size PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8098,18 +9628,19 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.me.contact-in-folder.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "over",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
+  test("graph.beta/limits/request-size PUT /me/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8117,18 +9648,19 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.me.contact.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.beta/limits/request-size PUT /me/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8136,18 +9668,19 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.me.contact.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "over",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/photo/$value: a request just under 8388608 bytes accepted", {
+  test("graph.beta/limits/request-size PUT /me/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@me", "@limits", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8155,18 +9688,19 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.me.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /me/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.beta/limits/request-size PUT /me/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@me", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8174,18 +9708,99 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.me.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "over",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
+  test("graph.beta/limits/request-size PUT /teams/{teamId}/photo/$value: a request just under 8388608 bytes accepted", {
+    tag: ["@graph", "@beta", "@team", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "under",
+    });
+  });
+
+  test("graph.beta/limits/request-size PUT /teams/{teamId}/photo/$value: a request just over 8388608 bytes refused", {
+    tag: ["@graph", "@beta", "@team", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/request-size PUT /groups/{teamId}/photo/$value: a request just under 8388608 bytes accepted", {
+    tag: ["@graph", "@beta", "@team", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "under",
+    });
+  });
+
+  test("graph.beta/limits/request-size PUT /groups/{teamId}/photo/$value: a request just over 8388608 bytes refused", {
+    tag: ["@graph", "@beta", "@team", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/request-size PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8193,18 +9808,19 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.user.contact-in-folder.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.beta/limits/request-size PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8212,18 +9828,19 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.user.contact-in-folder.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "over",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
+  test("graph.beta/limits/request-size PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8231,18 +9848,19 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.user.contact.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.beta/limits/request-size PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8250,18 +9868,19 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.user.contact.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "over",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/photo/$value: a request just under 8388608 bytes accepted", {
+  test("graph.beta/limits/request-size PUT /users/{userId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@user", "@limits", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8269,18 +9888,19 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.user.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.beta/limits/max-request-bytes PUT /users/{userId}/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.beta/limits/request-size PUT /users/{userId}/photo/$value: a request just over 8388608 bytes refused", {
     tag: ["@graph", "@beta", "@user", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.beta/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.beta/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
@@ -8288,10 +9908,11 @@ test.describe("graph beta", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.beta.put.user.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
+      subject: "request",
       variant: "over",
     });
   });
@@ -8444,6 +10065,80 @@ test.describe("graph beta", () => {
     });
   });
 
+  test("graph.beta/methods/value PUT /teams/{teamId}/photo/$value: PUT allowed", {
+    tag: ["@graph", "@beta", "@team", "@methods", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/methods/value" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "methods" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:21" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/methods/value", level: "MUST", area: "methods" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "method-allowed",
+      method: "PUT",
+    });
+  });
+
+  test("graph.beta/methods/value PUT /teams/{teamId}/photo/$value: PATCH refused with 405", {
+    tag: ["@graph", "@beta", "@team", "@methods", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/methods/value" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "methods" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:21" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/methods/value", level: "MUST", area: "methods" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "method-refused",
+      method: "PATCH",
+      allowed: ["PUT"],
+    });
+  });
+
+  test("graph.beta/methods/value PUT /groups/{teamId}/photo/$value: PUT allowed", {
+    tag: ["@graph", "@beta", "@team", "@methods", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/methods/value" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "methods" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:21" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/methods/value", level: "MUST", area: "methods" },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "method-allowed",
+      method: "PUT",
+    });
+  });
+
+  test("graph.beta/methods/value PUT /groups/{teamId}/photo/$value: PATCH refused with 405", {
+    tag: ["@graph", "@beta", "@team", "@methods", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/methods/value" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "methods" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:21" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/methods/value", level: "MUST", area: "methods" },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "method-refused",
+      method: "PATCH",
+      allowed: ["PUT"],
+    });
+  });
+
   test("graph.beta/methods/value PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: PUT allowed", {
     tag: ["@graph", "@beta", "@contact", "@methods", "@must", "@writes"],
     annotation: [
@@ -8555,18 +10250,351 @@ test.describe("graph beta", () => {
     });
   });
 
+  test("graph.beta/reads/value/etag GET /groups/{groupId}/photo/$value: ETag header", {
+    tag: ["@graph", "@beta", "@group", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.beta.get.group.metadata"] },
+    });
+  });
+
+  test("graph.beta/reads/value/etag GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header", {
+    tag: ["@graph", "@beta", "@contact", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.beta.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.beta/reads/value/etag GET /me/contacts/{contactId}/photo/$value: ETag header", {
+    tag: ["@graph", "@beta", "@contact", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.beta.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.beta/reads/value/etag GET /me/photos/{size}/$value: ETag header", {
+    tag: ["@graph", "@beta", "@me", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.beta.get.me.metadata"] },
+    });
+  });
+
+  test("graph.beta/reads/value/etag GET /me/photo/$value: ETag header", {
+    tag: ["@graph", "@beta", "@me", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.beta.get.me.metadata"] },
+    });
+  });
+
+  test("graph.beta/reads/value/etag GET /teams/{teamId}/photo/$value: ETag header", {
+    tag: ["@graph", "@beta", "@team", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.beta.get.team.metadata"] },
+    });
+  });
+
+  test("graph.beta/reads/value/etag GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header", {
+    tag: ["@graph", "@beta", "@contact", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.beta.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.beta/reads/value/etag GET /users/{userId}/contacts/{contactId}/photo/$value: ETag header", {
+    tag: ["@graph", "@beta", "@contact", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.beta.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.beta/reads/value/etag GET /users/{userId}/photo/$value: ETag header", {
+    tag: ["@graph", "@beta", "@user", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.beta.get.user.metadata"] },
+    });
+  });
+
+  test("graph.beta/reads/value/no-photo GET /groups/{groupId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@beta", "@group", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.beta/reads/value/no-photo GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.beta/reads/value/no-photo GET /me/contacts/{contactId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.beta/reads/value/no-photo GET /me/photos/{size}/$value: no photo -> 404", {
+    tag: ["@graph", "@beta", "@me", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.beta/reads/value/no-photo GET /me/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@beta", "@me", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.beta/reads/value/no-photo GET /teams/{teamId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@beta", "@team", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.beta/reads/value/no-photo GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.beta/reads/value/no-photo GET /users/{userId}/contacts/{contactId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@beta", "@contact", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.beta/reads/value/no-photo GET /users/{userId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@beta", "@user", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:135" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
   test("graph.beta/sizes/placeholder GET /groups/{groupId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@beta", "@group", "@sizes", "@should"],
+    tag: ["@graph", "@beta", "@group", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:30" },
       { type: "operation", description: "graph.beta.get.group.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.group.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -8574,17 +10602,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/placeholder GET /groups/{groupId}/photos/{size}: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@beta", "@group", "@sizes", "@should"],
+    tag: ["@graph", "@beta", "@group", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:30" },
       { type: "operation", description: "graph.beta.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.group.photo-size"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -8592,17 +10620,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/placeholder GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@beta", "@contact", "@sizes", "@should"],
+    tag: ["@graph", "@beta", "@contact", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:30" },
       { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -8610,17 +10638,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/placeholder GET /me/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@beta", "@contact", "@sizes", "@should"],
+    tag: ["@graph", "@beta", "@contact", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:30" },
       { type: "operation", description: "graph.beta.get.me.contact.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.contact.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -8628,17 +10656,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/placeholder GET /me/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:30" },
       { type: "operation", description: "graph.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -8646,35 +10674,53 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/placeholder GET /me/photos/{size}: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:30" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
     });
   });
 
-  test("graph.beta/sizes/placeholder GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@beta", "@contact", "@sizes", "@should"],
+  test("graph.beta/sizes/placeholder GET /teams/{teamId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@team", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:30" },
+      { type: "operation", description: "graph.beta.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/sizes/placeholder", level: "MUST", area: "sizes" },
+      operation: operations["graph.beta.get.team.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
+  test("graph.beta/sizes/placeholder GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@beta", "@contact", "@sizes", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/sizes/placeholder" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:30" },
       { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -8682,17 +10728,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/placeholder GET /users/{userId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@beta", "@contact", "@sizes", "@should"],
+    tag: ["@graph", "@beta", "@contact", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:30" },
       { type: "operation", description: "graph.beta.get.user.contact.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.user.contact.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -8700,17 +10746,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/placeholder GET /users/{userId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@beta", "@user", "@sizes", "@should"],
+    tag: ["@graph", "@beta", "@user", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:30" },
       { type: "operation", description: "graph.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.user.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -8718,17 +10764,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/placeholder GET /users/{userId}/photos/{size}: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@beta", "@user", "@sizes", "@should"],
+    tag: ["@graph", "@beta", "@user", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:210" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:30" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.user.photo-size"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -8736,17 +10782,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 48x48 upload", {
-    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8756,17 +10802,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 100x100 upload", {
-    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8776,17 +10822,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 504x504 upload", {
-    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8796,17 +10842,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 648x648 upload", {
-    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8816,17 +10862,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 1000x1000 upload", {
-    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8836,17 +10882,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 1000x400 upload", {
-    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8856,17 +10902,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /groups/{groupId}/photos/{size}: a size larger than the upload", {
-    tag: ["@graph", "@beta", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.group.photo-size"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8876,17 +10922,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 48x48 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8896,17 +10942,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 100x100 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8916,17 +10962,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 504x504 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8936,17 +10982,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 648x648 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8956,17 +11002,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 1000x1000 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8976,17 +11022,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}: after a 1000x400 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -8996,17 +11042,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}: a size larger than the upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9016,17 +11062,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 48x48 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9036,17 +11082,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 100x100 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9056,17 +11102,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 504x504 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9076,17 +11122,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 648x648 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9096,17 +11142,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 1000x1000 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9116,17 +11162,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: after a 1000x400 upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9136,17 +11182,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /me/photos/{size}/$value: a size larger than the upload", {
-    tag: ["@graph", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.me.photo-size-value"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9156,17 +11202,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 48x48 upload", {
-    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9176,17 +11222,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 100x100 upload", {
-    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9196,17 +11242,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 504x504 upload", {
-    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9216,17 +11262,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 648x648 upload", {
-    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9236,17 +11282,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 1000x1000 upload", {
-    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9256,17 +11302,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 1000x400 upload", {
-    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -9276,22 +11322,74 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/sizes/predefined GET /users/{userId}/photos/{size}: a size larger than the upload", {
-    tag: ["@graph", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:25" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.beta.get.user.photo-size"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
       write: operations["graph.beta.put.user.value"],
+    });
+  });
+
+  test("graph/behaviours/admin-any-user PUT /users/{userId}/photo/$value: app-only User.ReadWrite.All sets another user's photo", {
+    tag: ["@graph", "@beta", "@user", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/admin-any-user" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:34" },
+      { type: "operation", description: "graph.beta.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/admin-any-user", level: "MUST", area: "permissions" },
+      operation: operations["graph.beta.put.user.value"],
+      check: "admin-any-user",
+      permission: "User.ReadWrite.All",
+    });
+  });
+
+  test("graph/behaviours/b2c-unsupported GET /me/photo: Azure AD B2C tenant refused", {
+    tag: ["@graph", "@beta", "@me", "@auth", "@negative", "@may"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/b2c-unsupported" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:33" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MAY", area: "auth" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "b2c-unsupported",
+    });
+  });
+
+  test("graph/behaviours/b2c-unsupported PUT /me/photo/$value: Azure AD B2C tenant refused", {
+    tag: ["@graph", "@beta", "@me", "@auth", "@negative", "@may", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/b2c-unsupported" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:33" },
+      { type: "operation", description: "graph.beta.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MAY", area: "auth" },
+      operation: operations["graph.beta.put.me.value"],
+      check: "b2c-unsupported",
     });
   });
 
@@ -9405,6 +11503,82 @@ test.describe("graph beta", () => {
         metadata: operations["graph.beta.get.user.metadata"],
         value: operations["graph.beta.get.user.value"],
       },
+    });
+  });
+
+  test("graph/behaviours/read-fallback GET /me/photo: user without a mailbox: read from Azure AD", {
+    tag: ["@graph", "@beta", "@me", "@auth", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/read-fallback" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23" },
+      { type: "operation", description: "graph.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "auth" },
+      operation: operations["graph.beta.get.me.metadata"],
+      check: "read-fallback",
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph/behaviours/read-fallback GET /me/photo/$value: user without a mailbox: read from Azure AD", {
+    tag: ["@graph", "@beta", "@me", "@auth", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/read-fallback" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "auth" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "read-fallback",
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph/behaviours/read-fallback GET /users/{userId}/photo: user without a mailbox: read from Azure AD", {
+    tag: ["@graph", "@beta", "@user", "@auth", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/read-fallback" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23" },
+      { type: "operation", description: "graph.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "auth" },
+      operation: operations["graph.beta.get.user.metadata"],
+      check: "read-fallback",
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.beta.put.user.value"],
+    });
+  });
+
+  test("graph/behaviours/read-fallback GET /users/{userId}/photo/$value: user without a mailbox: read from Azure AD", {
+    tag: ["@graph", "@beta", "@user", "@auth", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/read-fallback" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "auth" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "read-fallback",
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.beta.put.user.value"],
     });
   });
 

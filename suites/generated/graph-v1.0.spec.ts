@@ -232,6 +232,56 @@ const operations = {
     ],
     successStatus: 200,
   },
+  "graph.v1.0.get.team.metadata": {
+    id: "graph.v1.0.get.team.metadata",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/teams/{teamId}/photo",
+    resource: "team",
+    target: "metadata",
+    parameterKinds: { teamId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      {
+        type: "application",
+        supported: true,
+        permissions: ["Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All"],
+      },
+    ],
+    successStatus: 200,
+  },
+  "graph.v1.0.get.team.value": {
+    id: "graph.v1.0.get.team.value",
+    api: "graph",
+    version: "v1.0",
+    method: "GET",
+    path: "/teams/{teamId}/photo/$value",
+    resource: "team",
+    target: "value",
+    parameterKinds: { teamId: ["id"] },
+    requestContentTypes: [],
+    permissions: [
+      {
+        type: "delegatedWork",
+        supported: true,
+        permissions: ["Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All"],
+      },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      {
+        type: "application",
+        supported: true,
+        permissions: ["Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All"],
+      },
+    ],
+    successStatus: 200,
+  },
   "graph.v1.0.get.user.contact-in-folder.metadata": {
     id: "graph.v1.0.get.user.contact-in-folder.metadata",
     api: "graph",
@@ -485,6 +535,7 @@ const operations = {
     permissions: [
       { type: "delegatedWork", supported: true, permissions: ["User.ReadWrite.All"] },
       { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
     successStatuses: [200, 204],
@@ -561,6 +612,24 @@ const operations = {
     successStatus: 200,
     successStatuses: [200, 204],
   },
+  "graph.v1.0.put.team.value": {
+    id: "graph.v1.0.put.team.value",
+    api: "graph",
+    version: "v1.0",
+    method: "PUT",
+    path: "/teams/{teamId}/photo/$value",
+    resource: "team",
+    target: "value",
+    parameterKinds: { teamId: ["id"] },
+    requestContentTypes: ["image/jpeg"],
+    permissions: [
+      { type: "delegatedWork", supported: true, permissions: ["TeamSettings.ReadWrite.All"] },
+      { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["TeamSettings.ReadWrite.All"] },
+    ],
+    successStatus: 200,
+    successStatuses: [200, 204],
+  },
   "graph.v1.0.put.user.contact-in-folder.value": {
     id: "graph.v1.0.put.user.contact-in-folder.value",
     api: "graph",
@@ -610,6 +679,7 @@ const operations = {
     permissions: [
       { type: "delegatedWork", supported: true, permissions: ["User.ReadWrite.All"] },
       { type: "delegatedPersonal", supported: false, permissions: [] },
+      { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
     successStatuses: [200, 204],
@@ -629,6 +699,26 @@ const schemas: Record<string, unknown> = {
       height: { type: "integer" },
       id: { type: "string" },
       width: { type: "integer" },
+    },
+    required: [
+      "@odata.context",
+      "@odata.id",
+      "@odata.mediaContentType",
+      "@odata.mediaEtag",
+      "height",
+      "id",
+      "width",
+    ],
+    additionalProperties: false,
+  },
+  "graph.v1.0.profilePhoto": {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "graph.v1.0.profilePhoto",
+    type: "object",
+    properties: {
+      height: { type: "integer", minimum: -2147483648, maximum: 2147483647, readOnly: true },
+      id: { type: "string", readOnly: true },
+      width: { type: "integer", minimum: -2147483648, maximum: 2147483647, readOnly: true },
     },
     required: ["height", "id", "width"],
     additionalProperties: true,
@@ -3590,6 +3680,481 @@ test.describe("graph v1.0", () => {
     await check(conformance, {
       requirement: { id: "graph.v1.0.get.me.value/response/status", level: "MUST", area: "status" },
       operation: operations["graph.v1.0.get.me.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/permissions/application GET /teams/{teamId}/photo: application Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "permission-least",
+      type: "application",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/permissions/application GET /teams/{teamId}/photo: application lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/permissions/application GET /teams/{teamId}/photo: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/permissions/application GET /teams/{teamId}/photo: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/permissions/application GET /teams/{teamId}/photo: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/permissions/application GET /teams/{teamId}/photo: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/permissions/application GET /teams/{teamId}/photo: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.metadata/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/permissions/delegated-personal GET /teams/{teamId}/photo: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:52" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.team.metadata/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/permissions/delegated-work GET /teams/{teamId}/photo: delegatedWork Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.team.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/permissions/delegated-work GET /teams/{teamId}/photo: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.team.metadata/permissions/delegated-work",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/response/content-type GET /teams/{teamId}/photo: Content-Type application/json", {
+    tag: ["@graph", "@v1.0", "@team", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.metadata/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "response-content-type",
+      contentType: "application/json",
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/response/schema GET /teams/{teamId}/photo: payload matches schema graph.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@team", "@metadata", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/response/schema" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "response-schema",
+      schemaName: "graph.profilePhoto",
+      schema: schemas["graph.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0.get.team.metadata/response/status GET /teams/{teamId}/photo: -> 200", {
+    tag: ["@graph", "@v1.0", "@team", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: application Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.v1.0.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: application lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.get.team.value/permissions/application GET /teams/{teamId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:53" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.get.team.value/permissions/delegated-personal GET /teams/{teamId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:52" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.get.team.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.v1.0.get.team.value/permissions/delegated-work GET /teams/{teamId}/photo/$value: delegatedWork Team.ReadBasic.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "Team.ReadBasic.All",
+    });
+  });
+
+  test("graph.v1.0.get.team.value/permissions/delegated-work GET /teams/{teamId}/photo/$value: delegatedWork lacking Team.ReadBasic.All/TeamSettings.Read.All/TeamSettings.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:51" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.get.team.value/response/content-type GET /teams/{teamId}/photo/$value: Content-Type image/*", {
+    tag: ["@graph", "@v1.0", "@team", "@content-type", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/response/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "content-type" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.value/response/content-type", level: "MUST", area: "content-type" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "response-content-type",
+      contentType: "image/*",
+    });
+  });
+
+  test("graph.v1.0.get.team.value/response/status GET /teams/{teamId}/photo/$value: -> 200", {
+    tag: ["@graph", "@v1.0", "@team", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.get.team.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.get.team.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.team.value"],
       check: "status",
       status: 200,
     });
@@ -6775,7 +7340,7 @@ test.describe("graph v1.0", () => {
       { type: "requirement", description: "graph.v1.0.patch.me.value/permissions/delegated-personal" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:52" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:60" },
       { type: "operation", description: "graph.v1.0.patch.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -7819,13 +8384,51 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0.patch.user.value/permissions/application PATCH /users/{userId}/photo/$value: application User.ReadWrite.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
+      { type: "operation", description: "graph.v1.0.patch.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.patch.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.patch.user.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.ReadWrite.All",
+    });
+  });
+
+  test("graph.v1.0.patch.user.value/permissions/application PATCH /users/{userId}/photo/$value: application lacking User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.patch.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
+      { type: "operation", description: "graph.v1.0.patch.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.patch.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.patch.user.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.ReadWrite.All"],
+    });
+  });
+
   test("graph.v1.0.patch.user.value/permissions/delegated-personal PATCH /users/{userId}/photo/$value: delegatedPersonal not supported -> refused", {
     tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.patch.user.value/permissions/delegated-personal" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:52" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:60" },
       { type: "operation", description: "graph.v1.0.patch.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -8986,7 +9589,7 @@ test.describe("graph v1.0", () => {
       { type: "requirement", description: "graph.v1.0.put.me.value/permissions/delegated-personal" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:52" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:60" },
       { type: "operation", description: "graph.v1.0.put.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -9224,6 +9827,291 @@ test.describe("graph v1.0", () => {
         value: operations["graph.v1.0.get.me.value"],
       },
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+    });
+  });
+
+  test("graph.v1.0.put.team.value/permissions/application PUT /teams/{teamId}/photo/$value: application TeamSettings.ReadWrite.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:53" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "TeamSettings.ReadWrite.All",
+    });
+  });
+
+  test("graph.v1.0.put.team.value/permissions/application PUT /teams/{teamId}/photo/$value: application lacking TeamSettings.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:53" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["TeamSettings.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.put.team.value/permissions/delegated-personal PUT /teams/{teamId}/photo/$value: delegatedPersonal not supported -> refused", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/permissions/delegated-personal" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:52" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: {
+        id: "graph.v1.0.put.team.value/permissions/delegated-personal",
+        level: "MUST",
+        area: "permissions",
+      },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "permission-unsupported",
+      type: "delegatedPersonal",
+    });
+  });
+
+  test("graph.v1.0.put.team.value/permissions/delegated-work PUT /teams/{teamId}/photo/$value: delegatedWork TeamSettings.ReadWrite.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:51" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "permission-least",
+      type: "delegatedWork",
+      permission: "TeamSettings.ReadWrite.All",
+    });
+  });
+
+  test("graph.v1.0.put.team.value/permissions/delegated-work PUT /teams/{teamId}/photo/$value: delegatedWork lacking TeamSettings.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@team", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/permissions/delegated-work" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:51" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/permissions/delegated-work", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "permission-lacking",
+      type: "delegatedWork",
+      permissions: ["TeamSettings.ReadWrite.All"],
+    });
+  });
+
+  test("graph.v1.0.put.team.value/request-headers/authorization PUT /teams/{teamId}/photo/$value: no token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/request-headers/authorization" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:94" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/request-headers/authorization", level: "MUST", area: "auth" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "auth",
+      problem: "none",
+    });
+  });
+
+  test("graph.v1.0.put.team.value/request-headers/authorization PUT /teams/{teamId}/photo/$value: malformed token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/request-headers/authorization" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:94" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/request-headers/authorization", level: "MUST", area: "auth" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "auth",
+      problem: "malformed",
+    });
+  });
+
+  test("graph.v1.0.put.team.value/request-headers/authorization PUT /teams/{teamId}/photo/$value: badSignature token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/request-headers/authorization" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:94" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/request-headers/authorization", level: "MUST", area: "auth" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "auth",
+      problem: "badSignature",
+    });
+  });
+
+  test("graph.v1.0.put.team.value/request-headers/authorization PUT /teams/{teamId}/photo/$value: algNone token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/request-headers/authorization" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:94" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/request-headers/authorization", level: "MUST", area: "auth" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "auth",
+      problem: "algNone",
+    });
+  });
+
+  test("graph.v1.0.put.team.value/request-headers/authorization PUT /teams/{teamId}/photo/$value: expired token -> 401", {
+    tag: ["@graph", "@v1.0", "@team", "@auth", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/request-headers/authorization" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:94" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/request-headers/authorization", level: "MUST", area: "auth" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "auth",
+      problem: "expired",
+    });
+  });
+
+  test("graph.v1.0.put.team.value/request-headers/content-type PUT /teams/{teamId}/photo/$value: Content-Type image/jpeg accepted", {
+    tag: ["@graph", "@v1.0", "@team", "@headers", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/request-headers/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:95" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/request-headers/content-type", level: "MUST", area: "headers" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "request-content-type",
+      contentType: "image/jpeg",
+      variant: "documented",
+    });
+  });
+
+  test("graph.v1.0.put.team.value/request-headers/content-type PUT /teams/{teamId}/photo/$value: missing Content-Type refused", {
+    tag: ["@graph", "@v1.0", "@team", "@headers", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/request-headers/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:95" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/request-headers/content-type", level: "MUST", area: "headers" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "request-content-type",
+      contentType: "image/jpeg",
+      variant: "missing",
+    });
+  });
+
+  test("graph.v1.0.put.team.value/request-headers/content-type PUT /teams/{teamId}/photo/$value: wrong Content-Type refused", {
+    tag: ["@graph", "@v1.0", "@team", "@headers", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/request-headers/content-type" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:95" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/request-headers/content-type", level: "MUST", area: "headers" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "request-content-type",
+      contentType: "image/jpeg",
+      variant: "wrong",
+    });
+  });
+
+  test("graph.v1.0.put.team.value/response/status PUT /teams/{teamId}/photo/$value: -> 200", {
+    tag: ["@graph", "@v1.0", "@team", "@status", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:103" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "status",
+      status: 200,
+    });
+  });
+
+  test("graph.v1.0.put.team.value/response/status PUT /teams/{teamId}/photo/$value: round trip: read back, ETag changed", {
+    tag: ["@graph", "@v1.0", "@team", "@status", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.team.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:103" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.team.value/response/status", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "round-trip",
+      upload: { width: 648, height: 648 },
+      reads: {
+        metadata: operations["graph.v1.0.get.team.metadata"],
+        value: operations["graph.v1.0.get.team.value"],
+      },
     });
   });
 
@@ -9999,13 +10887,51 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0.put.user.value/permissions/application PUT /users/{userId}/photo/$value: application User.ReadWrite.All (least privileged) works", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
+      { type: "operation", description: "graph.v1.0.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.user.value"],
+      check: "permission-least",
+      type: "application",
+      permission: "User.ReadWrite.All",
+    });
+  });
+
+  test("graph.v1.0.put.user.value/permissions/application PUT /users/{userId}/photo/$value: application lacking User.ReadWrite.All -> 403", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0.put.user.value/permissions/application" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:61" },
+      { type: "operation", description: "graph.v1.0.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0.put.user.value/permissions/application", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.user.value"],
+      check: "permission-lacking",
+      type: "application",
+      permissions: ["User.ReadWrite.All"],
+    });
+  });
+
   test("graph.v1.0.put.user.value/permissions/delegated-personal PUT /users/{userId}/photo/$value: delegatedPersonal not supported -> refused", {
     tag: ["@graph", "@v1.0", "@user", "@permissions", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.put.user.value/permissions/delegated-personal" },
       { type: "level", description: "MUST" },
       { type: "area", description: "permissions" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:52" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:60" },
       { type: "operation", description: "graph.v1.0.put.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -10268,10 +11194,363 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /groups/{groupId}/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@group", "@limits", "@must", "@writes"],
+  test("graph.v1.0/entities/profile-photo/media-entity GET /groups/{groupId}/photo: names the media that $value serves", {
+    tag: ["@graph", "@v1.0", "@group", "@metadata", "@must"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/media-entity" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:52" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/media-entity", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "media-entity",
+      reads: { value: operations["graph.v1.0.get.group.value"] },
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/media-entity GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: names the media that $value serves", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/media-entity" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:52" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/media-entity", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "media-entity",
+      reads: { value: operations["graph.v1.0.get.me.contact-in-folder.value"] },
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/media-entity GET /me/contacts/{contactId}/photo: names the media that $value serves", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/media-entity" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:52" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/media-entity", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "media-entity",
+      reads: { value: operations["graph.v1.0.get.me.contact.value"] },
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/media-entity GET /me/photo: names the media that $value serves", {
+    tag: ["@graph", "@v1.0", "@me", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/media-entity" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:52" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/media-entity", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "media-entity",
+      reads: { value: operations["graph.v1.0.get.me.value"] },
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/media-entity GET /teams/{teamId}/photo: names the media that $value serves", {
+    tag: ["@graph", "@v1.0", "@team", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/media-entity" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:52" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/media-entity", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "media-entity",
+      reads: { value: operations["graph.v1.0.get.team.value"] },
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/media-entity GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: names the media that $value serves", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/media-entity" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:52" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/media-entity", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "media-entity",
+      reads: { value: operations["graph.v1.0.get.me.contact-in-folder.value"] },
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/media-entity GET /users/{userId}/contacts/{contactId}/photo: names the media that $value serves", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/media-entity" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:52" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/media-entity", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "media-entity",
+      reads: { value: operations["graph.v1.0.get.me.contact.value"] },
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/media-entity GET /users/{userId}/photo: names the media that $value serves", {
+    tag: ["@graph", "@v1.0", "@user", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/media-entity" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:52" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/media-entity", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "media-entity",
+      reads: { value: operations["graph.v1.0.get.user.value"] },
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/response-schema GET /groups/{groupId}/photo: payload matches schema graph.v1.0.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@group", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:36" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "response-schema",
+      schemaName: "graph.v1.0.profilePhoto",
+      schema: schemas["graph.v1.0.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/response-schema GET /groups/{groupId}/photos/{size}: payload matches schema graph.v1.0.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@group", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:36" },
+      { type: "operation", description: "graph.v1.0.get.group.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.group.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.v1.0.profilePhoto",
+      schema: schemas["graph.v1.0.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/response-schema GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.v1.0.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
+      check: "response-schema",
+      schemaName: "graph.v1.0.profilePhoto",
+      schema: schemas["graph.v1.0.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/response-schema GET /me/contacts/{contactId}/photo: payload matches schema graph.v1.0.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.me.contact.metadata"],
+      check: "response-schema",
+      schemaName: "graph.v1.0.profilePhoto",
+      schema: schemas["graph.v1.0.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/response-schema GET /me/photo: payload matches schema graph.v1.0.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@me", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "response-schema",
+      schemaName: "graph.v1.0.profilePhoto",
+      schema: schemas["graph.v1.0.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/response-schema GET /me/photos/{size}: payload matches schema graph.v1.0.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@me", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:36" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.me.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.v1.0.profilePhoto",
+      schema: schemas["graph.v1.0.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/response-schema GET /teams/{teamId}/photo: payload matches schema graph.v1.0.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@team", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:36" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "response-schema",
+      schemaName: "graph.v1.0.profilePhoto",
+      schema: schemas["graph.v1.0.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/response-schema GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.v1.0.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
+      check: "response-schema",
+      schemaName: "graph.v1.0.profilePhoto",
+      schema: schemas["graph.v1.0.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/response-schema GET /users/{userId}/contacts/{contactId}/photo: payload matches schema graph.v1.0.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.user.contact.metadata"],
+      check: "response-schema",
+      schemaName: "graph.v1.0.profilePhoto",
+      schema: schemas["graph.v1.0.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/response-schema GET /users/{userId}/photo: payload matches schema graph.v1.0.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@user", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.user.metadata"],
+      check: "response-schema",
+      schemaName: "graph.v1.0.profilePhoto",
+      schema: schemas["graph.v1.0.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0/entities/profile-photo/response-schema GET /users/{userId}/photos/{size}: payload matches schema graph.v1.0.profilePhoto", {
+    tag: ["@graph", "@v1.0", "@user", "@metadata", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/entities/profile-photo/response-schema" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "metadata" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:36" },
+      { type: "operation", description: "graph.v1.0.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/entities/profile-photo/response-schema", level: "MUST", area: "metadata" },
+      operation: operations["graph.v1.0.get.user.photo-size"],
+      check: "response-schema",
+      schemaName: "graph.v1.0.profilePhoto",
+      schema: schemas["graph.v1.0.profilePhoto"],
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PATCH /groups/{groupId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@group", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
@@ -10279,523 +11558,891 @@ test.describe("graph v1.0", () => {
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.group.value"],
       check: "size-limit",
       maxRequestBytes: 8388608,
-      variant: "under",
+      subject: "photo",
+      variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /groups/{groupId}/photo/$value: a request just over 8388608 bytes refused", {
-    tag: ["@graph", "@v1.0", "@group", "@limits", "@negative", "@must", "@writes"],
+  test("graph.v1.0/limits/photo-size PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PATCH /me/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PATCH /me/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@me", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.patch.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PATCH /users/{userId}/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PATCH /users/{userId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@user", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.patch.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PUT /groups/{groupId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@group", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.group.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PUT /me/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.put.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.me.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PUT /me/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@me", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.me.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PUT /teams/{teamId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@team", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.put.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.user.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PUT /users/{userId}/contacts/{contactId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.put.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.user.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/photo-size PUT /users/{userId}/photo/$value: a photo just over 8388608 bytes refused", {
+    tag: ["@graph", "@v1.0", "@user", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/photo-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "operation", description: "graph.v1.0.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/photo-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.user.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "photo",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /groups/{groupId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@group", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
       { type: "operation", description: "graph.v1.0.patch.group.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.patch.group.value"],
       check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "over",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
+      maxRequestBytes: 4194304,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "over",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.me.contact.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "under",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.me.contact.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "over",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@me", "@limits", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.me.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "under",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PATCH /me/photo/$value: a request just over 8388608 bytes refused", {
-    tag: ["@graph", "@v1.0", "@me", "@limits", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.me.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.me.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "over",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.user.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "under",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.user.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "over",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.user.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.user.contact.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "under",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.user.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.user.contact.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "over",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@user", "@limits", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.user.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.user.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "under",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PATCH /users/{userId}/photo/$value: a request just over 8388608 bytes refused", {
-    tag: ["@graph", "@v1.0", "@user", "@limits", "@negative", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.patch.user.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.patch.user.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "over",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@group", "@limits", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.put.group.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.put.group.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "under",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PUT /groups/{groupId}/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/request-size PATCH /groups/{groupId}/photo/$value: a request just over 4194304 bytes refused", {
     tag: ["@graph", "@v1.0", "@group", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.group.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "under",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 4194304 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /me/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "under",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /me/contacts/{contactId}/photo/$value: a request just over 4194304 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /me/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@me", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "under",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /me/photo/$value: a request just over 4194304 bytes refused", {
+    tag: ["@graph", "@v1.0", "@me", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "under",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 4194304 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /users/{userId}/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "under",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /users/{userId}/contacts/{contactId}/photo/$value: a request just over 4194304 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /users/{userId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@user", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "under",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /users/{userId}/photo/$value: a request just over 4194304 bytes refused", {
+    tag: ["@graph", "@v1.0", "@user", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PUT /groups/{groupId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@group", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
       { type: "operation", description: "graph.v1.0.put.group.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.group.value"],
       check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "over",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
+      maxRequestBytes: 4194304,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+  test("graph.v1.0/limits/request-size PUT /groups/{groupId}/photo/$value: a request just over 4194304 bytes refused", {
+    tag: ["@graph", "@v1.0", "@group", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.group.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
       { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "over",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.put.me.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.put.me.contact.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
+      maxRequestBytes: 4194304,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/request-size PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 4194304 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.put.me.contact.value" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.put.me.contact.value"],
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 8388608,
+      maxRequestBytes: 4194304,
+      subject: "request",
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/photo/$value: a request just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/request-size PUT /me/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.me.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "under",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PUT /me/contacts/{contactId}/photo/$value: a request just over 4194304 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.me.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PUT /me/photo/$value: a request just under 4194304 bytes accepted", {
     tag: ["@graph", "@v1.0", "@me", "@limits", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
       { type: "operation", description: "graph.v1.0.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.me.value"],
       check: "size-limit",
-      maxRequestBytes: 8388608,
+      maxRequestBytes: 4194304,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /me/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/request-size PUT /me/photo/$value: a request just over 4194304 bytes refused", {
     tag: ["@graph", "@v1.0", "@me", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
       { type: "operation", description: "graph.v1.0.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.me.value"],
       check: "size-limit",
-      maxRequestBytes: 8388608,
+      maxRequestBytes: 4194304,
+      subject: "request",
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
+  test("graph.v1.0/limits/request-size PUT /teams/{teamId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@team", "@limits", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.put.user.contact-in-folder.value" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.put.user.contact-in-folder.value"],
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.team.value"],
       check: "size-limit",
-      maxRequestBytes: 8388608,
+      maxRequestBytes: 4194304,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+  test("graph.v1.0/limits/request-size PUT /teams/{teamId}/photo/$value: a request just over 4194304 bytes refused", {
+    tag: ["@graph", "@v1.0", "@team", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
       { type: "operation", description: "graph.v1.0.put.user.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.user.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 8388608,
-      variant: "over",
-    });
-  });
-
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
-    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
-    annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
-      { type: "level", description: "MUST" },
-      { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.put.user.contact.value" },
-    ],
-  }, async ({ conformance }) => {
-    await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.put.user.contact.value"],
-      check: "size-limit",
-      maxRequestBytes: 8388608,
+      maxRequestBytes: 4194304,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/request-size PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just over 4194304 bytes refused", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
-      { type: "operation", description: "graph.v1.0.put.user.contact.value" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.user.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
-      operation: operations["graph.v1.0.put.user.contact.value"],
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.user.contact-in-folder.value"],
       check: "size-limit",
-      maxRequestBytes: 8388608,
+      maxRequestBytes: 4194304,
+      subject: "request",
       variant: "over",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/photo/$value: a request just under 8388608 bytes accepted", {
+  test("graph.v1.0/limits/request-size PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.user.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "under",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just over 4194304 bytes refused", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.user.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PUT /users/{userId}/photo/$value: a request just under 4194304 bytes accepted", {
     tag: ["@graph", "@v1.0", "@user", "@limits", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
       { type: "operation", description: "graph.v1.0.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.user.value"],
       check: "size-limit",
-      maxRequestBytes: 8388608,
+      maxRequestBytes: 4194304,
+      subject: "request",
       variant: "under",
     });
   });
 
-  test("graph.v1.0/limits/max-request-bytes PUT /users/{userId}/photo/$value: a request just over 8388608 bytes refused", {
+  test("graph.v1.0/limits/request-size PUT /users/{userId}/photo/$value: a request just over 4194304 bytes refused", {
     tag: ["@graph", "@v1.0", "@user", "@limits", "@negative", "@must", "@writes"],
     annotation: [
-      { type: "requirement", description: "graph.v1.0/limits/max-request-bytes" },
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
       { type: "level", description: "MUST" },
       { type: "area", description: "limits" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-update.md:19" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
       { type: "operation", description: "graph.v1.0.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/limits/max-request-bytes", level: "MUST", area: "limits" },
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
       operation: operations["graph.v1.0.put.user.value"],
       check: "size-limit",
-      maxRequestBytes: 8388608,
+      maxRequestBytes: 4194304,
+      subject: "request",
       variant: "over",
     });
   });
@@ -10998,6 +12645,24 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/methods/value PUT /teams/{teamId}/photo/$value: PUT allowed", {
+    tag: ["@graph", "@v1.0", "@team", "@methods", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/methods/value" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "methods" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:5" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/methods/value", level: "MUST", area: "methods" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "method-allowed",
+      method: "PUT",
+    });
+  });
+
   test("graph.v1.0/methods/value PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: PUT allowed", {
     tag: ["@graph", "@v1.0", "@contact", "@methods", "@must", "@writes"],
     annotation: [
@@ -11052,13 +12717,346 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/reads/value/etag GET /groups/{groupId}/photo/$value: ETag header", {
+    tag: ["@graph", "@v1.0", "@group", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.v1.0.get.group.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/reads/value/etag GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header", {
+    tag: ["@graph", "@v1.0", "@contact", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/reads/value/etag GET /me/contacts/{contactId}/photo/$value: ETag header", {
+    tag: ["@graph", "@v1.0", "@contact", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.v1.0.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/reads/value/etag GET /me/photos/{size}/$value: ETag header", {
+    tag: ["@graph", "@v1.0", "@me", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.v1.0.get.me.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/reads/value/etag GET /me/photo/$value: ETag header", {
+    tag: ["@graph", "@v1.0", "@me", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.v1.0.get.me.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/reads/value/etag GET /teams/{teamId}/photo/$value: ETag header", {
+    tag: ["@graph", "@v1.0", "@team", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.v1.0.get.team.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/reads/value/etag GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header", {
+    tag: ["@graph", "@v1.0", "@contact", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/reads/value/etag GET /users/{userId}/contacts/{contactId}/photo/$value: ETag header", {
+    tag: ["@graph", "@v1.0", "@contact", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.v1.0.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/reads/value/etag GET /users/{userId}/photo/$value: ETag header", {
+    tag: ["@graph", "@v1.0", "@user", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["graph.v1.0.get.user.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/reads/value/no-photo GET /groups/{groupId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@v1.0", "@group", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.v1.0/reads/value/no-photo GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.v1.0/reads/value/no-photo GET /me/contacts/{contactId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.v1.0/reads/value/no-photo GET /me/photos/{size}/$value: no photo -> 404", {
+    tag: ["@graph", "@v1.0", "@me", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.v1.0/reads/value/no-photo GET /me/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@v1.0", "@me", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.v1.0/reads/value/no-photo GET /teams/{teamId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@v1.0", "@team", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.v1.0/reads/value/no-photo GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.v1.0/reads/value/no-photo GET /users/{userId}/contacts/{contactId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@v1.0", "@contact", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
+  test("graph.v1.0/reads/value/no-photo GET /users/{userId}/photo/$value: no photo -> 404", {
+    tag: ["@graph", "@v1.0", "@user", "@status", "@negative", "@must"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/reads/value/no-photo" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:129" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/reads/value/no-photo", level: "MUST", area: "status" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "no-photo",
+      status: 404,
+    });
+  });
+
   test("graph.v1.0/sizes/placeholder GET /groups/{groupId}/photo: no photo -> placeholder 1X1", {
     tag: ["@graph", "@v1.0", "@group", "@sizes", "@should"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
       { type: "level", description: "SHOULD" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.group.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -11076,7 +13074,7 @@ test.describe("graph v1.0", () => {
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
       { type: "level", description: "SHOULD" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -11094,7 +13092,7 @@ test.describe("graph v1.0", () => {
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
       { type: "level", description: "SHOULD" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -11112,7 +13110,7 @@ test.describe("graph v1.0", () => {
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
       { type: "level", description: "SHOULD" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -11130,7 +13128,7 @@ test.describe("graph v1.0", () => {
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
       { type: "level", description: "SHOULD" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -11148,7 +13146,7 @@ test.describe("graph v1.0", () => {
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
       { type: "level", description: "SHOULD" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -11160,13 +13158,31 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/sizes/placeholder GET /teams/{teamId}/photo: no photo -> placeholder 1X1", {
+    tag: ["@graph", "@v1.0", "@team", "@sizes", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "sizes" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
+      { type: "operation", description: "graph.v1.0.get.team.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      operation: operations["graph.v1.0.get.team.metadata"],
+      check: "placeholder",
+      placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
+    });
+  });
+
   test("graph.v1.0/sizes/placeholder GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
     tag: ["@graph", "@v1.0", "@contact", "@sizes", "@should"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
       { type: "level", description: "SHOULD" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -11184,7 +13200,7 @@ test.describe("graph v1.0", () => {
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
       { type: "level", description: "SHOULD" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -11202,7 +13218,7 @@ test.describe("graph v1.0", () => {
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
       { type: "level", description: "SHOULD" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
@@ -11220,7 +13236,7 @@ test.describe("graph v1.0", () => {
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
       { type: "level", description: "SHOULD" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:197" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
@@ -11233,17 +13249,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 48x48 upload", {
-    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11253,17 +13269,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 100x100 upload", {
-    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11273,17 +13289,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 504x504 upload", {
-    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11293,17 +13309,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 648x648 upload", {
-    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11313,17 +13329,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 1000x1000 upload", {
-    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11333,17 +13349,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: after a 1000x400 upload", {
-    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.group.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11353,17 +13369,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /groups/{groupId}/photos/{size}: a size larger than the upload", {
-    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.group.photo-size"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11373,17 +13389,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 48x48 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11393,17 +13409,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 100x100 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11413,17 +13429,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 504x504 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11433,17 +13449,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 648x648 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11453,17 +13469,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 1000x1000 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11473,17 +13489,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}: after a 1000x400 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11493,17 +13509,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}: a size larger than the upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11513,17 +13529,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 48x48 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11533,17 +13549,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 100x100 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11553,17 +13569,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 504x504 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11573,17 +13589,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 648x648 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11593,17 +13609,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 1000x1000 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11613,17 +13629,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: after a 1000x400 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11633,17 +13649,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos/{size}/$value: a size larger than the upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size-value"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11653,17 +13669,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos: after a 48x48 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11673,17 +13689,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos: after a 100x100 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11693,17 +13709,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos: after a 504x504 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11713,17 +13729,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos: after a 648x648 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11733,17 +13749,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos: after a 1000x1000 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11753,17 +13769,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /me/photos: after a 1000x400 upload", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11773,17 +13789,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 48x48 upload", {
-    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11793,17 +13809,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 100x100 upload", {
-    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11813,17 +13829,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 504x504 upload", {
-    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11833,17 +13849,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 648x648 upload", {
-    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11853,17 +13869,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 1000x1000 upload", {
-    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11873,17 +13889,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: after a 1000x400 upload", {
-    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -11893,22 +13909,129 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/predefined GET /users/{userId}/photos/{size}: a size larger than the upload", {
-    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:21" },
+      { type: "source", description: "../shared/pages/ru-RU/v1.0/resources/profilephoto.md:21" },
       { type: "operation", description: "graph.v1.0.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.user.photo-size"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
       write: operations["graph.v1.0.put.user.value"],
+    });
+  });
+
+  test("graph/behaviours/admin-any-user PATCH /users/{userId}/photo/$value: app-only User.ReadWrite.All sets another user's photo", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/admin-any-user" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:34" },
+      { type: "operation", description: "graph.v1.0.patch.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/admin-any-user", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.patch.user.value"],
+      check: "admin-any-user",
+      permission: "User.ReadWrite.All",
+    });
+  });
+
+  test("graph/behaviours/admin-any-user PUT /users/{userId}/photo/$value: app-only User.ReadWrite.All sets another user's photo", {
+    tag: ["@graph", "@v1.0", "@user", "@permissions", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/admin-any-user" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "permissions" },
+      { type: "source", description: "../shared/corpus/000_31941a4cd92466bd.txt:34" },
+      { type: "operation", description: "graph.v1.0.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/admin-any-user", level: "MUST", area: "permissions" },
+      operation: operations["graph.v1.0.put.user.value"],
+      check: "admin-any-user",
+      permission: "User.ReadWrite.All",
+    });
+  });
+
+  test("graph/behaviours/b2c-unsupported GET /me/photo: Azure AD B2C tenant refused", {
+    tag: ["@graph", "@v1.0", "@me", "@auth", "@negative", "@may"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/b2c-unsupported" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:33" },
+      { type: "operation", description: "graph.v1.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MAY", area: "auth" },
+      operation: operations["graph.v1.0.get.me.metadata"],
+      check: "b2c-unsupported",
+    });
+  });
+
+  test("graph/behaviours/b2c-unsupported PATCH /me/photo/$value: Azure AD B2C tenant refused", {
+    tag: ["@graph", "@v1.0", "@me", "@auth", "@negative", "@may", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/b2c-unsupported" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:33" },
+      { type: "operation", description: "graph.v1.0.patch.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MAY", area: "auth" },
+      operation: operations["graph.v1.0.patch.me.value"],
+      check: "b2c-unsupported",
+    });
+  });
+
+  test("graph/behaviours/b2c-unsupported PUT /me/photo/$value: Azure AD B2C tenant refused", {
+    tag: ["@graph", "@v1.0", "@me", "@auth", "@negative", "@may", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/b2c-unsupported" },
+      { type: "level", description: "MAY" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:33" },
+      { type: "operation", description: "graph.v1.0.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MAY", area: "auth" },
+      operation: operations["graph.v1.0.put.me.value"],
+      check: "b2c-unsupported",
+    });
+  });
+
+  test("graph/behaviours/exchange-only-sizes GET /me/photos: user without a mailbox: one photo, any dimension", {
+    tag: ["@graph", "@v1.0", "@me", "@auth", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph/behaviours/exchange-only-sizes" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23" },
+      { type: "operation", description: "graph.v1.0.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph/behaviours/exchange-only-sizes", level: "MUST", area: "auth" },
+      operation: operations["graph.v1.0.get.me.photos"],
+      check: "directory-single-photo",
+      upload: { width: 1000, height: 400 },
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      write: operations["graph.v1.0.put.me.value"],
     });
   });
 

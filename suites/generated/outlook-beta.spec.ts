@@ -629,7 +629,7 @@ test.describe("outlook beta", () => {
       { type: "requirement", description: "outlook.beta.get.me.photo-size-value/response/content-type" },
       { type: "level", description: "MUST" },
       { type: "area", description: "content-type" },
-      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:337" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:153" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
@@ -1154,7 +1154,7 @@ test.describe("outlook beta", () => {
       { type: "requirement", description: "outlook.beta.get.me.value/response/content-type" },
       { type: "level", description: "MUST" },
       { type: "area", description: "content-type" },
-      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:337" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:153" },
       { type: "operation", description: "outlook.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -1578,7 +1578,7 @@ test.describe("outlook beta", () => {
       { type: "requirement", description: "outlook.beta.get.user.photo-size-value/response/content-type" },
       { type: "level", description: "MUST" },
       { type: "area", description: "content-type" },
-      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:337" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:153" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
     ],
   }, async ({ conformance }) => {
@@ -2130,7 +2130,7 @@ test.describe("outlook beta", () => {
       { type: "requirement", description: "outlook.beta.get.user.value/response/content-type" },
       { type: "level", description: "MUST" },
       { type: "area", description: "content-type" },
-      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:337" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:153" },
       { type: "operation", description: "outlook.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -2578,18 +2578,94 @@ test.describe("outlook beta", () => {
     });
   });
 
+  test("outlook.beta/reads/value/etag GET /me/photos/{size}/$value: ETag header", {
+    tag: ["@outlook", "@beta", "@me", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:154" },
+      { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["outlook.beta.get.me.photo-size-value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["outlook.beta.get.me.metadata"] },
+    });
+  });
+
+  test("outlook.beta/reads/value/etag GET /me/photo/$value: ETag header", {
+    tag: ["@outlook", "@beta", "@me", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:154" },
+      { type: "operation", description: "outlook.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["outlook.beta.get.me.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["outlook.beta.get.me.metadata"] },
+    });
+  });
+
+  test("outlook.beta/reads/value/etag GET /users/{userId}/photos/{size}/$value: ETag header", {
+    tag: ["@outlook", "@beta", "@user", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:154" },
+      { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["outlook.beta.get.user.photo-size-value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["outlook.beta.get.user.metadata"] },
+    });
+  });
+
+  test("outlook.beta/reads/value/etag GET /users/{userId}/photo/$value: ETag header", {
+    tag: ["@outlook", "@beta", "@user", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:154" },
+      { type: "operation", description: "outlook.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["outlook.beta.get.user.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["outlook.beta.get.user.metadata"] },
+    });
+  });
+
   test("outlook.beta/sizes/placeholder GET /me/photo: no photo -> placeholder 1X1", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:160" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:138" },
       { type: "operation", description: "outlook.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -2597,17 +2673,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/placeholder GET /me/photos/{size}: no photo -> placeholder 1X1", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:160" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:138" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -2615,17 +2691,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/placeholder GET /users/{userId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:160" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:138" },
       { type: "operation", description: "outlook.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -2633,17 +2709,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/placeholder GET /users/{userId}/photos/{size}: no photo -> placeholder 1X1", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
-      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:160" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:138" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -2651,17 +2727,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}: after a 48x48 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2671,17 +2747,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}: after a 100x100 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2691,17 +2767,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}: after a 504x504 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2711,17 +2787,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}: after a 648x648 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2731,17 +2807,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}: after a 1000x1000 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2751,17 +2827,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}: after a 1000x400 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2771,17 +2847,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}: a size larger than the upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2791,17 +2867,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}/$value: after a 48x48 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2811,17 +2887,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}/$value: after a 100x100 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2831,17 +2907,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}/$value: after a 504x504 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2851,17 +2927,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}/$value: after a 648x648 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2871,17 +2947,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}/$value: after a 1000x1000 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2891,17 +2967,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}/$value: after a 1000x400 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2911,17 +2987,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos/{size}/$value: a size larger than the upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photo-size-value"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2931,17 +3007,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos: after a 48x48 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2951,17 +3027,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos: after a 100x100 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2971,17 +3047,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos: after a 504x504 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -2991,17 +3067,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos: after a 648x648 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3011,17 +3087,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos: after a 1000x1000 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3031,17 +3107,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /me/photos: after a 1000x400 upload", {
-    tag: ["@outlook", "@beta", "@me", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.me.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3051,17 +3127,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 48x48 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3071,17 +3147,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 100x100 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3091,17 +3167,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 504x504 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3111,17 +3187,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 648x648 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3131,17 +3207,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 1000x1000 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3151,17 +3227,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}: after a 1000x400 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3171,17 +3247,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}: a size larger than the upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3191,17 +3267,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}/$value: after a 48x48 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3211,17 +3287,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}/$value: after a 100x100 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3231,17 +3307,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}/$value: after a 504x504 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3251,17 +3327,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}/$value: after a 648x648 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3271,17 +3347,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}/$value: after a 1000x1000 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3291,17 +3367,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}/$value: after a 1000x400 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size-value"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3311,17 +3387,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos/{size}/$value: a size larger than the upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photo-size-value"],
       check: "unavailable-size",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3331,17 +3407,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos: after a 48x48 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3351,17 +3427,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos: after a 100x100 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3371,17 +3447,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos: after a 504x504 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3391,17 +3467,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos: after a 648x648 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3411,17 +3487,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos: after a 1000x1000 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
@@ -3431,21 +3507,61 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/sizes/predefined GET /users/{userId}/photos: after a 1000x400 upload", {
-    tag: ["@outlook", "@beta", "@user", "@sizes", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@sizes", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta/sizes/predefined" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:139" },
       { type: "operation", description: "outlook.beta.get.user.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/sizes/predefined", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.beta/sizes/predefined", level: "MUST", area: "sizes" },
       operation: operations["outlook.beta.get.user.photos"],
       check: "size-variants",
       sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
       upload: { width: 1000, height: 400 },
+      write: operations["outlook.beta.put.user.value"],
+    });
+  });
+
+  test("outlook/behaviours/exchange-only-sizes GET /me/photos: user without a mailbox: one photo, any dimension", {
+    tag: ["@outlook", "@beta", "@me", "@auth", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "outlook/behaviours/exchange-only-sizes" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:140" },
+      { type: "operation", description: "outlook.beta.get.me.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook/behaviours/exchange-only-sizes", level: "MUST", area: "auth" },
+      operation: operations["outlook.beta.get.me.photos"],
+      check: "directory-single-photo",
+      upload: { width: 1000, height: 400 },
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      write: operations["outlook.beta.put.me.value"],
+    });
+  });
+
+  test("outlook/behaviours/exchange-only-sizes GET /users/{userId}/photos: user without a mailbox: one photo, any dimension", {
+    tag: ["@outlook", "@beta", "@user", "@auth", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "outlook/behaviours/exchange-only-sizes" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "auth" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:140" },
+      { type: "operation", description: "outlook.beta.get.user.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook/behaviours/exchange-only-sizes", level: "MUST", area: "auth" },
+      operation: operations["outlook.beta.get.user.photos"],
+      check: "directory-single-photo",
+      upload: { width: 1000, height: 400 },
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
       write: operations["outlook.beta.put.user.value"],
     });
   });

@@ -488,7 +488,7 @@ test.describe("outlook v2.0", () => {
       { type: "requirement", description: "outlook.v2.0.get.me.value/response/content-type" },
       { type: "level", description: "MUST" },
       { type: "area", description: "content-type" },
-      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:337" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:212" },
       { type: "operation", description: "outlook.v2.0.get.me.value" },
     ],
   }, async ({ conformance }) => {
@@ -863,7 +863,7 @@ test.describe("outlook v2.0", () => {
       { type: "requirement", description: "outlook.v2.0.get.user.value/response/content-type" },
       { type: "level", description: "MUST" },
       { type: "area", description: "content-type" },
-      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:337" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:212" },
       { type: "operation", description: "outlook.v2.0.get.user.value" },
     ],
   }, async ({ conformance }) => {
@@ -1558,6 +1558,44 @@ test.describe("outlook v2.0", () => {
       operation: operations["outlook.v2.0.put.user.value"],
       check: "method-allowed",
       method: "PUT",
+    });
+  });
+
+  test("outlook.v2.0/reads/value/etag GET /me/photo/$value: ETag header", {
+    tag: ["@outlook", "@v2.0", "@me", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.v2.0/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:213" },
+      { type: "operation", description: "outlook.v2.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.v2.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["outlook.v2.0.get.me.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["outlook.v2.0.get.me.metadata"] },
+    });
+  });
+
+  test("outlook.v2.0/reads/value/etag GET /users/{userId}/photo/$value: ETag header", {
+    tag: ["@outlook", "@v2.0", "@user", "@headers", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.v2.0/reads/value/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "headers" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:213" },
+      { type: "operation", description: "outlook.v2.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.v2.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      operation: operations["outlook.v2.0.get.user.value"],
+      check: "response-header",
+      header: "ETag",
+      reads: { metadata: operations["outlook.v2.0.get.user.metadata"] },
     });
   });
 

@@ -41,7 +41,7 @@ const skip = (reason: string): never => {
 type Purpose = 'withPhoto' | 'noPhoto' | 'noMailbox';
 
 /** A team is a group: the tenant description marks which groups are teams. */
-const isTeam = (group: Tenant['groups'][number]) => Boolean((group as { team?: unknown }).team);
+const isTeam = (group: Tenant['groups'][number]) => group.team === true;
 
 function groupFor(tenant: Tenant, purpose: Purpose, team: boolean): string {
   const groups = tenant.groups.filter((g) => !team || isTeam(g));
@@ -526,7 +526,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
   },
 
   async 'b2c-unsupported'(c, t) {
-    const b2c = c.target.tenants.find((tenant) => (tenant as { kind?: unknown }).kind === 'b2c') ?? skip('the tenant description has no Azure AD B2C tenant to ask');
+    const b2c = c.target.tenants.find((tenant) => tenant.kind === 'b2c') ?? skip('the tenant description has no Azure AD B2C tenant to ask');
     const user = b2c.users.find((u) => u.password) ?? skip(`the B2C tenant ${b2c.domain} has no user who can sign in`);
     const principal: PrincipalRequest = { kind: 'delegatedWork', permissions: defaultPrincipal(t.operation, user).permissions, user, tenant: b2c.id };
     const token = await tokenFor(c, t.operation.api, principal);

@@ -326,7 +326,8 @@ function variantsFor(spec: Spec, requirement: Requirement, op: Operation, once: 
           }
           break;
         case 'b2cUnsupported':
-          if (onceFor(`b2c ${op.api} ${op.version} ${op.method}`)) out.push({ label: 'Azure AD B2C tenant refused', check: { check: 'b2c-unsupported' }, writes, negative: true });
+          // One refusal per api, version and method is the claim; every route would repeat it.
+          if (!once.has(`b2c ${op.api} ${op.version} ${op.method}`) && once.add(`b2c ${op.api} ${op.version} ${op.method}`)) out.push({ label: 'Azure AD B2C tenant refused', check: { check: 'b2c-unsupported' }, writes, negative: true });
           break;
         case 'workOrSchoolOnly':
           out.push({ label: 'personal account refused', check: { check: 'work-or-school-only' }, writes, negative: true });
