@@ -16,7 +16,6 @@ const USAGE = `usage: photo-conformance mock [options]
   --spec FILE       spec to serve (default: spec/profilephoto.yaml)
   --fault NAME      break one documented behaviour; repeatable (see --list-faults)
   --throttle N      per-app budget of N requests per second, 429 with Retry-After beyond it
-  --graph-reads     also serve Graph GET routes on the update paths (off: the pages document only updates)
   --list-faults     print the fault catalogue and exit
   -h, --help        this text`;
 
@@ -24,7 +23,7 @@ export function describeServer(server: MockServer): string {
   const lines = [`mock tenant listening at ${server.url}  (profile: ${server.profile.name}${server.faults().length ? `, faults: ${server.faults().join(', ')}` : ''})`];
   lines.push('', `Graph:   ${server.url}/v1.0  ${server.url}/beta`, `Outlook: ${server.url}/api/v2.0  ${server.url}/api/beta`);
   for (const tenant of server.tenants) {
-    lines.push('', `tenant ${tenant.id} (${tenant.domain})`, `  authority: ${server.url}/${tenant.id}  token endpoint: ${server.url}/${tenant.id}/oauth2/v2.0/token`);
+    lines.push('', `tenant ${tenant.id} (${tenant.domain}${tenant.kind === 'b2c' ? ', Azure AD B2C' : ''})`, `  authority: ${server.url}/${tenant.id}  token endpoint: ${server.url}/${tenant.id}/oauth2/v2.0/token`);
     for (const app of tenant.apps) {
       lines.push(`  app ${app.clientId}  secret ${app.clientSecret}${app.displayName ? `  (${app.displayName})` : ''}`);
       lines.push(`      roles: ${app.roles.join(', ') || '-'}; scopes: ${app.scopes.join(', ') || '-'}`);
@@ -32,6 +31,10 @@ export function describeServer(server: MockServer): string {
     for (const user of tenant.users) {
       const photo = user.photo ? `photo ${user.photo.width}x${user.photo.height}` : 'no photo';
       lines.push(`  user ${user.userPrincipalName}  id ${user.id}  ${user.kind}, ${user.mailbox ? 'mailbox' : 'directory only'}, ${photo}${user.password ? `, password ${user.password}` : ''}`);
+    }
+    for (const group of tenant.groups) {
+      const photo = group.photo ? `photo ${group.photo.width}x${group.photo.height}` : 'no photo';
+      lines.push(`  ${group.team ? 'team ' : 'group'} ${group.id}  ${group.displayName ?? ''}${group.displayName ? ', ' : ''}${photo}`);
     }
   }
   lines.push('', `reset: POST ${server.url}/_mock/reset   state: GET ${server.url}/_mock/state`, 'Ctrl-C to stop.');
@@ -50,7 +53,6 @@ export async function main(argv: string[]): Promise<number> {
         spec: { type: 'string' },
         fault: { type: 'string', multiple: true },
         throttle: { type: 'string' },
-        'graph-reads': { type: 'boolean' },
         'list-faults': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -92,7 +94,6 @@ export async function main(argv: string[]): Promise<number> {
       specFile: values.spec,
       faults: values.fault ?? [],
       throttle: throttle === undefined ? undefined : { requestsPerSecond: throttle },
-      graphReads: values['graph-reads'] ?? false,
     });
   } catch (error) {
     console.error(`photo-conformance mock: ${(error as Error).message}`);

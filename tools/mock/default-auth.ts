@@ -22,15 +22,17 @@ export async function createDefaultAuth(ctx: {
   // out one principal object per token, so decisions are kept per principal.
   const decisions = new WeakMap<Principal, Map<string, AuthDecision>>();
   const decide = (principal: Principal, operation: Operation, subject: AuthSubject): AuthDecision => {
-    const options = { ownerUserId: subject.ownerUserId, behaviours: ctx.spec.behaviours, profile: ctx.profile };
+    // What the addressed team's owners granted to this app (resource-specific consent).
+    const appId = principal.appId.toLowerCase();
+    const resourceGrants = (subject.resourceGrants ?? []).filter((g) => g.clientId.toLowerCase() === appId).flatMap((g) => g.permissions);
+    const options = { ownerUserId: subject.ownerUserId, behaviours: ctx.spec.behaviours, profile: ctx.profile, resourceGrants };
     const decision = authorize(principal, operation, options);
-    if (decision.outcome === 'allowed') return { outcome: 'allowed' };
     try {
-      // The profile's answer (the live profile lets personal accounts read /me/photo/$value).
+      // The profile's answer (the live profile: a personal account reads /me/photo/$value, nothing else of its photo).
       assertAuthorized(principal, operation, options);
       return { outcome: 'allowed' };
     } catch (error) {
-      return { outcome: decision.outcome === 'notSupported' ? 'notSupported' : 'forbidden', error };
+      return { outcome: decision.outcome === 'denied' ? 'forbidden' : 'notSupported', error };
     }
   };
   return {
@@ -38,7 +40,7 @@ export async function createDefaultAuth(ctx: {
     authorize(principal, operation, subject) {
       let known = decisions.get(principal);
       if (!known) decisions.set(principal, (known = new Map()));
-      const key = `${operation.id}\u0000${subject.ownerUserId ?? ''}`;
+      const key = `${operation.id}\u0000${subject.ownerUserId ?? ''}\u0000${subject.groupId ?? ''}`;
       let decision = known.get(key);
       if (!decision) known.set(key, (decision = decide(principal, operation, subject)));
       return decision;

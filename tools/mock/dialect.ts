@@ -1,15 +1,17 @@
 /**
  * Photo metadata in each API's dialect, shaped like the pages' examples. Graph:
- * `@odata.context`, `@odata.mediaContentType`, `@odata.mediaEtag`, `id`, `width`, `height`.
- * Outlook: `@odata.context`, `@odata.id`, `@odata.mediaContentType`, `@odata.mediaEtag`,
- * `Id`, `Width`, `Height`.
+ * `@odata.context`, `@odata.id`, `@odata.mediaContentType`, `@odata.mediaEtag`, `id`, `width`,
+ * `height` (the get pages' examples; the observed shape has no `@odata.id` and names the user
+ * by id in the context). Outlook: `@odata.context`, `@odata.id`, `@odata.mediaContentType`,
+ * `@odata.mediaEtag`, `Id`, `Width`, `Height`.
  */
 import type { Api, Version } from '../spec/model.ts';
 import { versionPrefix } from './routes.ts';
 
 /** Whose photo, as the URL addressed it. */
 export interface PhotoOwner {
-  kind: 'user' | 'group' | 'contact';
+  /** a team's photo is its group's; `team` when the URL addressed it through /teams */
+  kind: 'user' | 'group' | 'team' | 'contact';
   tenantId: string;
   /** addressed as /me */
   me: boolean;
@@ -32,18 +34,27 @@ export interface DialectOptions {
   graphCasingEverywhere?: boolean;
   omitContext?: boolean;
   omitOdataId?: boolean;
+  /** Graph: the get pages' example shape, or the shape observed from the service */
+  graphShape?: 'pageExamples' | 'observed';
 }
 
-function graphEntityPath(owner: PhotoOwner): string {
+/**
+ * The Graph examples: context `#Me/photo/$entity` for /me, `#teams('{id}')/photo/$entity` for a
+ * team; `@odata.id` names a user as `users('{user}@{tenant}')` (as Outlook does). Observed:
+ * `#users('{id}')/photo/$entity`, no `@odata.id`.
+ */
+function graphEntityPath(owner: PhotoOwner, shape: 'pageExamples' | 'observed', forContext: boolean): string {
+  if (owner.kind === 'team') return `teams('${owner.groupId}')`;
   if (owner.kind === 'group') return `groups('${owner.groupId}')`;
-  if (owner.kind === 'contact') return `users('${owner.userId}')/contacts('${owner.contactId}')`;
-  return `users('${owner.userId}')`;
+  if (shape === 'pageExamples' && forContext && owner.me) return 'Me';
+  const user = shape === 'pageExamples' && !forContext ? `users('${owner.userId}@${owner.tenantId}')` : `users('${owner.userId}')`;
+  return owner.kind === 'contact' ? `${user}/contacts('${owner.contactId}')` : user;
 }
 
 function outlookEntityPath(owner: PhotoOwner, forContext: boolean): string {
   // The page's examples: context `#Me/photo/$entity`, id `Users('{user}@{tenant}')/photo`.
   if (forContext && owner.me) return 'Me';
-  if (owner.kind === 'group') return `Groups('${owner.groupId}')`;
+  if (owner.kind === 'group' || owner.kind === 'team') return `Groups('${owner.groupId}')`;
   const user = `Users('${owner.userId}@${owner.tenantId}')`;
   return owner.kind === 'contact' ? `${user}/Contacts('${owner.contactId}')` : user;
 }
@@ -65,8 +76,10 @@ export function photoMetadata(ctx: MetadataContext, view: PhotoView, options: Di
   if (ctx.api === 'outlook') {
     if (!options.omitContext) out['@odata.context'] = `${root}/$metadata#${outlookEntityPath(ctx.owner, true)}/${ctx.entity === 'photo' ? 'photo/$entity' : 'photos/$entity'}`;
     if (!options.omitOdataId) out['@odata.id'] = `${root}/${outlookEntityPath(ctx.owner, false)}/${segment}`;
-  } else if (!options.omitContext) {
-    out['@odata.context'] = `${root}/$metadata#${graphEntityPath(ctx.owner)}/${ctx.entity === 'photo' ? 'photo' : 'photos'}/$entity`;
+  } else {
+    const shape = options.graphShape ?? 'pageExamples';
+    if (!options.omitContext) out['@odata.context'] = `${root}/$metadata#${graphEntityPath(ctx.owner, shape, true)}/${ctx.entity === 'photo' ? 'photo' : 'photos'}/$entity`;
+    if (shape === 'pageExamples' && !options.omitOdataId) out['@odata.id'] = `${root}/${graphEntityPath(ctx.owner, shape, false)}/${segment}`;
   }
   out['@odata.mediaContentType'] = view.contentType;
   out['@odata.mediaEtag'] = view.mediaEtag;
@@ -80,7 +93,7 @@ export function photoMetadata(ctx: MetadataContext, view: PhotoView, options: Di
 /** The `photos` collection: one entry per available size. */
 export function photoCollection(ctx: MetadataContext, views: PhotoView[], options: DialectOptions = {}): Record<string, unknown> {
   const root = `${ctx.baseUrl}${versionPrefix(ctx.api, ctx.version)}`;
-  const entityPath = ctx.api === 'outlook' ? outlookEntityPath(ctx.owner, true) : graphEntityPath(ctx.owner);
+  const entityPath = ctx.api === 'outlook' ? outlookEntityPath(ctx.owner, true) : graphEntityPath(ctx.owner, options.graphShape ?? 'pageExamples', true);
   const out: Record<string, unknown> = {};
   if (!options.omitContext) out['@odata.context'] = `${root}/$metadata#${entityPath}/photos`;
   out.value = views.map((view) => {

@@ -9,6 +9,8 @@ import { SILENT_PAGE_ANSWERS } from './profiles.ts';
 
 export interface BodyReadOptions {
   limit: number;
+  /** what the limit limits: the request (default), or the photo where a page limits it apart */
+  subject?: 'request' | 'photo';
   /** fault limit-after-buffering: read (and count) the whole body, then refuse it */
   checkAfterEnd?: boolean;
   /** called with the size of each chunk read, for the bytes-read statistics */
@@ -18,8 +20,8 @@ export interface BodyReadOptions {
 /** Thrown when the client went away mid-body: there is nobody to answer. */
 export class ClientAborted extends Error {}
 
-export function tooLarge(limit: number): MockError {
-  const answer = SILENT_PAGE_ANSWERS.tooLarge(limit);
+export function tooLarge(limit: number, subject: 'request' | 'photo' = 'request'): MockError {
+  const answer = subject === 'photo' ? SILENT_PAGE_ANSWERS.photoTooLarge(limit) : SILENT_PAGE_ANSWERS.tooLarge(limit);
   return new MockError(answer.status, answer.code, answer.message, { Connection: 'close' });
 }
 
@@ -49,11 +51,11 @@ export function readBody(req: IncomingMessage, options: BodyReadOptions): Promis
       // Stop reading now: pause, detach, answer. The server closes the connection after the 413.
       req.pause();
       cleanup();
-      reject(tooLarge(options.limit));
+      reject(tooLarge(options.limit, options.subject));
     };
     const onEnd = () => {
       cleanup();
-      if (over) reject(tooLarge(options.limit));
+      if (over) reject(tooLarge(options.limit, options.subject));
       else resolve(Buffer.concat(chunks, size));
     };
     const onError = () => {

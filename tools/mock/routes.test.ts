@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allowedMethods, buildRouteTable, compileTemplate, graphReadOperations, matchPath, matchTemplate, requestSegments, versionRoot } from './routes.ts';
+import { allowedMethods, buildRouteTable, compileTemplate, matchPath, matchTemplate, requestSegments, versionRoot } from './routes.ts';
 import { testInputs } from './testing.ts';
 
 describe('path templates', () => {
@@ -37,29 +37,32 @@ describe('path templates', () => {
 });
 
 describe('routes from the spec', () => {
-  it('allows per version what the spec says: PATCH and PUT in v1.0, PUT only in beta', async () => {
+  it('allows per version what the spec says: PATCH and PUT in v1.0, PUT only in beta (GET too: the get pages document the read)', async () => {
     const { spec } = await testInputs();
     const table = buildRouteTable(spec.operations);
     const at = (version: 'v1.0' | 'beta') => allowedMethods(spec, matchPath(table, { api: 'graph', version, rest: ['me', 'photo', '$value'] }));
-    assert.deepEqual(at('v1.0'), ['PATCH', 'PUT']);
-    assert.deepEqual(at('beta'), ['PUT']);
+    assert.deepEqual(at('v1.0'), ['GET', 'PATCH', 'PUT']);
+    assert.deepEqual(at('beta'), ['GET', 'PUT']);
   });
 
   it('drops a write method the spec method rule does not allow even when an endpoint block lists it', async () => {
     const { spec } = await testInputs();
     const narrowed = { ...spec, methods: spec.methods.map((m) => (m.api === 'graph' && m.version === 'v1.0' ? { ...m, allowed: ['PUT' as const] } : m)) };
     const table = buildRouteTable(spec.operations);
-    assert.deepEqual(allowedMethods(narrowed, matchPath(table, { api: 'graph', version: 'v1.0', rest: ['me', 'photo', '$value'] })), ['PUT']);
+    // The rule narrows writes only: the documented GET stays.
+    assert.deepEqual(allowedMethods(narrowed, matchPath(table, { api: 'graph', version: 'v1.0', rest: ['me', 'photo', '$value'] })), ['GET', 'PUT']);
   });
 
-  it('synthesizes Graph reads only on request, without sources, and no size routes for contacts', async () => {
+  it('reads a team from /teams and from the syntax blocks\' /team, and lists both operations of /groups/{teamId}', async () => {
+    for (const path of ['/teams/t1/photo', "/Teams('t1')/photo", '/team/t1/photo']) {
+      assert.deepEqual(matchTemplate(compileTemplate('/teams/{teamId}/photo'), requestSegments(path)!) ?? matchTemplate(compileTemplate('/team/{id}/photo'), requestSegments(path)!), { me: false, team: 't1' }, path);
+    }
     const { spec } = await testInputs();
-    assert.equal(spec.operations.some((o) => o.api === 'graph' && o.method === 'GET'), false);
-    const reads = graphReadOperations(spec);
-    assert.ok(reads.length > 0);
-    assert.ok(reads.every((o) => o.method === 'GET' && o.sources.length === 0));
-    assert.ok(reads.some((o) => o.path === '/users/{id}/photos/{size}/$value'));
-    assert.equal(reads.some((o) => o.resource.startsWith('contact') && o.target.startsWith('photo')), false);
+    const table = buildRouteTable(spec.operations);
+    const match = matchPath(table, { api: 'graph', version: 'beta', rest: ['groups', 'g1', 'photo', '$value'] });
+    assert.deepEqual(match.candidates.map((c) => `${c.route.operation.method} ${c.route.operation.resource}`).sort(), ['GET group', 'PUT group', 'PUT team']);
+    assert.ok(match.candidates.every((c) => c.captures.group === 'g1'));
+    assert.deepEqual(allowedMethods(spec, match), ['GET', 'PUT']);
   });
 });
 

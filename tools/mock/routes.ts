@@ -3,14 +3,17 @@
  * grouped by API and version. A path is read structurally, so `users/{id}`, `Users('{id}')`
  * and `users('{id}')` are one shape, `photos/48x48` and `photos('48x48')` are one shape, and
  * `%24value` is `$value`. What each captured value means (user, group, contact, folder,
- * size) comes from the collection segment in front of it, not from a name the extractor chose.
+ * size, team) comes from the collection segment in front of it, not from a name the extractor chose.
  */
-import type { Api, Method, Operation, Spec, Target, Version } from '../spec/model.ts';
+import type { Api, Method, Operation, Spec, Version } from '../spec/model.ts';
 
-export type Role = 'user' | 'group' | 'contact' | 'folder' | 'size';
+export type Role = 'user' | 'group' | 'team' | 'contact' | 'folder' | 'size';
 const ROLE_BY_COLLECTION: Record<string, Role> = {
   users: 'user',
   groups: 'group',
+  teams: 'team',
+  // The team sections' syntax blocks write `/team/{id}`; a spec that kept that form still routes.
+  team: 'team',
   contacts: 'contact',
   contactfolders: 'folder',
   photos: 'size',
@@ -27,6 +30,7 @@ export interface Captures {
   me: boolean;
   user?: string;
   group?: string;
+  team?: string;
   contact?: string;
   folder?: string;
   size?: string;
@@ -167,62 +171,4 @@ export function allowedMethods(spec: Spec, match: PathMatch): Method[] {
     allowed.add(op.method);
   }
   return [...allowed].sort();
-}
-
-const READ_TARGETS: Target[] = ['metadata', 'value', 'photos', 'photoSize', 'photoSizeValue'];
-const SIZE_TARGETS = new Set<Target>(['photos', 'photoSize', 'photoSizeValue']);
-
-/**
- * Opt-in (`graphReads`): the pages in the corpus document only Graph updates, so Graph has no
- * GET routes of its own. With this option the mock serves Graph reads on the paths the Graph
- * update operations list, with the delegated permissions of the Outlook read operation for
- * the same target and the application and personal-account rules of the Graph update. Contacts get no size routes (the live service refuses a size segment there).
- * Each synthesized operation has no sources, so it can never be mistaken for a documented one.
- */
-export function graphReadOperations(spec: Spec): Operation[] {
-  const out: Operation[] = [];
-  const seen = new Set<string>();
-  for (const op of spec.operations) {
-    if (op.api !== 'graph' || op.target !== 'value' || op.method === 'GET') continue;
-    const base = op.path.replace(/\/(\$value|%24value)$/i, '');
-    for (const target of READ_TARGETS) {
-      if (SIZE_TARGETS.has(target) && (op.resource === 'contact' || op.resource === 'contactInFolder')) continue;
-      const path =
-        target === 'metadata'
-          ? base
-          : target === 'value'
-            ? `${base}/$value`
-            : target === 'photos'
-              ? `${base}s`
-              : target === 'photoSize'
-                ? `${base}s/{size}`
-                : `${base}s/{size}/$value`;
-      const key = `${op.version} ${path}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const borrowed =
-        spec.operations.find((o) => o.api === 'outlook' && o.method === 'GET' && o.target === target) ??
-        spec.operations.find((o) => o.api === 'outlook' && o.method === 'GET');
-      out.push({
-        id: `graph.${op.version}.get.${op.resource}.${target}.mock-graph-reads`,
-        api: 'graph',
-        version: op.version,
-        method: 'GET',
-        path,
-        originalPaths: [],
-        parameters: [],
-        resource: op.resource,
-        target,
-        headers: [],
-        responses: [],
-        // Outlook's read scopes are delegated only; app-only and personal-account rules come from the Graph update itself.
-        permissions: [
-          ...(borrowed?.permissions ?? []).filter((p) => p.type === 'delegatedWork'),
-          ...op.permissions.filter((p) => p.type !== 'delegatedWork'),
-        ],
-        sources: [],
-      });
-    }
-  }
-  return out;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import sharp from 'sharp';
-import { appToken, call, dimensions, image, startTestServer, T, userToken } from './testing.ts';
+import { appToken, call, dimensions, image, startTestServer, streamUpload, T, testInputs, userToken } from './testing.ts';
 import type { MockServer } from './server.ts';
 
 const ETAG = /^"[0-9A-F]{8}"$/;
@@ -18,12 +18,14 @@ describe('docs profile', () => {
   let graphAlice: string;
   let outlookAlice: string;
   let graphPat: string;
+  let graphAliceReader: string;
   before(async () => {
     server = await startTestServer();
     graphApp = await appToken(server, 'graph');
     graphAlice = await userToken(server, 'graph', T.aliceUpn, 'alice-pw', ['User.ReadWrite', 'Contacts.ReadWrite']);
     outlookAlice = await userToken(server, 'outlook', T.aliceUpn, 'alice-pw', ['User.Read', 'User.ReadWrite', 'User.ReadWrite.All']);
     graphPat = await userToken(server, 'graph', 'pat@outlook.com', 'pat-pw', ['User.ReadWrite'], T.consumer);
+    graphAliceReader = await userToken(server, 'graph', T.aliceUpn, 'alice-pw', ['User.Read', 'Contacts.Read']);
   });
   after(() => server.close());
   beforeEach(() => server.reset());
@@ -107,19 +109,18 @@ describe('docs profile', () => {
       assert.equal(body['@odata.id'], `${server.url}/api/beta/Users('${T.alice}@${T.tenant}')/photo`);
     });
 
-    it('Graph metadata (graphReads on) uses Graph property names', async () => {
-      const graphReads = await startTestServer({ graphReads: true });
-      try {
-        const token = await appToken(graphReads, 'graph');
-        const r = await call(graphReads, 'GET', `/v1.0/users/${T.alice}/photo`, { token });
-        assert.equal(r.status, 200, r.bytes.toString());
-        assert.deepEqual(Object.keys(r.json()).sort(), ['@odata.context', '@odata.mediaContentType', '@odata.mediaEtag', 'height', 'id', 'width']);
-        assert.equal(r.json()['@odata.context'], `${graphReads.url}/v1.0/$metadata#users('${T.alice}')/photo/$entity`);
-      } finally {
-        await graphReads.close();
-      }
-      const off = await call(server, 'GET', `/v1.0/users/${T.alice}/photo`, { token: graphApp });
-      assert.equal(off.status, 404, 'no Graph reads unless asked for');
+    it('Graph metadata uses Graph property names, shaped like the get pages\' examples', async () => {
+      const r = await call(server, 'GET', `/v1.0/users/${T.alice}/photo`, { token: graphApp });
+      assert.equal(r.status, 200, r.bytes.toString());
+      const body = r.json();
+      assert.deepEqual(Object.keys(body), ['@odata.context', '@odata.id', '@odata.mediaContentType', '@odata.mediaEtag', 'id', 'width', 'height']);
+      assert.equal(body['@odata.context'], `${server.url}/v1.0/$metadata#users('${T.alice}')/photo/$entity`);
+      assert.equal(body['@odata.id'], `${server.url}/v1.0/users('${T.alice}@${T.tenant}')/photo`);
+      const validate = new Ajv({ strict: false }).compile(server.spec.schemas['graph-photo'] as object);
+      assert.ok(validate(body), JSON.stringify(validate.errors));
+      // The page's example for /me: the context names Me.
+      const me = (await call(server, 'GET', '/v1.0/me/photo', { token: graphAliceReader })).json();
+      assert.equal(me['@odata.context'], `${server.url}/v1.0/$metadata#Me/photo/$entity`);
     });
 
     it("Graph errors carry innerError and the ids; the client's client-request-id is echoed", async () => {
@@ -247,11 +248,13 @@ describe('docs profile', () => {
     it('405 with Allow for a method the version does not allow', async () => {
       const body = await image(64, 64);
       const cases: [string, string, string][] = [
-        ['PATCH', '/beta/me/photo/$value', 'PUT'],
+        // Graph's $value lists GET as well since the get pages joined the spec.
+        ['PATCH', '/beta/me/photo/$value', 'GET, PUT'],
         ['PATCH', '/api/beta/me/photo/$value', 'GET, PUT'],
-        ['DELETE', '/v1.0/me/photo/$value', 'PATCH, PUT'],
+        ['DELETE', '/v1.0/me/photo/$value', 'GET, PATCH, PUT'],
         ['POST', '/api/beta/me/photo', 'GET'],
-        ['GET', '/v1.0/me/photo/$value', 'PATCH, PUT'],
+        ['PUT', '/v1.0/me/photo', 'GET'],
+        ['PATCH', `/v1.0/teams/${T.team}/photo/$value`, 'GET, PUT'],
       ];
       for (const [method, path, allow] of cases) {
         const token = path.startsWith('/api') ? outlookAlice : graphAlice;
@@ -322,6 +325,165 @@ describe('docs profile', () => {
   });
 });
 
+describe('docs profile: the reads of the get pages', () => {
+  let server: MockServer;
+  let graphApp: string;
+  let graphAlice: string;
+  let betaReaderApp: string;
+  before(async () => {
+    server = await startTestServer();
+    graphApp = await appToken(server, 'graph');
+    graphAlice = await userToken(server, 'graph', T.aliceUpn, 'alice-pw', ['User.Read', 'Contacts.Read', 'Team.ReadBasic.All']);
+    betaReaderApp = await appToken(server, 'graph', T.rsc);
+  });
+  after(() => server.close());
+  beforeEach(() => server.reset());
+
+  it('serves every Graph read the spec lists, by its own path', async () => {
+    const concrete: Record<string, string> = { userId: T.alice, groupId: T.group, teamId: T.team, contactId: T.carol, contactFolderId: T.folder, size: '48x48' };
+    let served = 0;
+    for (const op of server.spec.operations.filter((o) => o.api === 'graph' && o.method === 'GET')) {
+      const contact = op.resource === 'contactInFolder' ? T.dave : T.carol;
+      const path = `/${op.version}${op.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'contactId' ? contact : concrete[name]!))}`;
+      const token = op.path.startsWith('/me') ? graphAlice : graphApp;
+      const r = await call(server, 'GET', path, { token });
+      // Dave (in a folder) has no photo: his $value is the documented 404, his metadata the placeholder.
+      const expected = op.resource === 'contactInFolder' && op.target === 'value' ? 404 : 200;
+      assert.equal(r.status, expected, `${op.id}: GET ${path}: ${r.bytes.toString().slice(0, 200)}`);
+      served++;
+    }
+    assert.ok(served >= 40, `the fixture lists Graph reads (${served})`);
+  });
+
+  it('$value carries the ETag the metadata names, and the collection lists exactly the sizes at or below the upload', async () => {
+    const put = await call(server, 'PUT', `/v1.0/users/${T.bob}/photo/$value`, { token: graphApp, body: await image(300, 200), contentType: 'image/jpeg' });
+    assert.equal(put.status, 200);
+    const meta = await call(server, 'GET', `/v1.0/users/${T.bob}/photo`, { token: graphApp });
+    const value = await call(server, 'GET', `/v1.0/users/${T.bob}/photo/$value`, { token: graphApp });
+    assert.match(meta.json()['@odata.mediaEtag'], ETAG);
+    assert.equal(value.headers.get('etag'), meta.json()['@odata.mediaEtag']);
+    const list = (await call(server, 'GET', `/beta/users/${T.bob}/photos`, { token: graphApp })).json();
+    assert.deepEqual(list.value.map((v: { id: string }) => v.id), ['48X48', '64X64', '96X96', '120X120']);
+    const size = await call(server, 'GET', `/beta/users/${T.bob}/photos/96x96/$value`, { token: graphApp });
+    assert.deepEqual(await dimensions(size.bytes), { width: 96, height: 96, format: 'jpeg' });
+  });
+
+  it('a user without a mailbox has one photo, of any dimension: the collection lists it alone', async () => {
+    const list = (await call(server, 'GET', `/v1.0/users/${T.erin}/photos`, { token: graphApp })).json();
+    assert.deepEqual(list.value.map((v: { id: string; width: number; height: number }) => [v.id, v.width, v.height]), [['1200X900', 1200, 900]]);
+  });
+
+  it('no photo: 404 on $value where the get page says so, the placeholder on the metadata its example shows', async () => {
+    for (const version of ['v1.0', 'beta']) {
+      const value = await call(server, 'GET', `/${version}/users/${T.bob}/photo/$value`, { token: graphApp });
+      assert.equal(value.status, 404, version);
+      assert.match(value.headers.get('content-type') ?? '', /^application\/json/);
+      assert.equal(value.json().error.code, 'ImageNotFound');
+      const meta = (await call(server, 'GET', `/${version}/users/${T.bob}/photo`, { token: graphApp })).json();
+      assert.deepEqual([meta.id, meta['@odata.mediaContentType'], meta['@odata.mediaEtag']], ['1X1', 'image/gif', '']);
+      // Unnamed reads follow the named ones: a size's bytes like $value, the collection like the metadata.
+      assert.equal((await call(server, 'GET', `/${version}/users/${T.bob}/photos/48x48/$value`, { token: graphApp })).status, 404);
+      const list = (await call(server, 'GET', `/${version}/users/${T.bob}/photos`, { token: graphApp })).json();
+      assert.deepEqual(list.value.map((v: { id: string }) => v.id), ['1X1']);
+    }
+    const team = await call(server, 'GET', `/v1.0/teams/${T.teamNoPhoto}/photo/$value`, { token: graphApp });
+    assert.equal(team.status, 404);
+  });
+
+  describe('teams', () => {
+    it('a team is a group: one photo behind /teams/{id} and /groups/{id}', async () => {
+      const team = await call(server, 'GET', `/v1.0/teams/${T.team}/photo`, { token: graphApp });
+      const group = await call(server, 'GET', `/v1.0/groups/${T.team}/photo`, { token: graphApp });
+      assert.equal(team.status, 200, team.bytes.toString());
+      assert.equal(team.json()['@odata.mediaEtag'], group.json()['@odata.mediaEtag']);
+      assert.equal(team.json()['@odata.context'], `${server.url}/v1.0/$metadata#teams('${T.team}')/photo/$entity`);
+      assert.equal(group.json()['@odata.context'], `${server.url}/v1.0/$metadata#groups('${T.team}')/photo/$entity`);
+      const bytes = (await call(server, 'GET', `/v1.0/teams/${T.team}/photo/$value`, { token: graphAlice })).bytes;
+      assert.deepEqual(await dimensions(bytes), { width: 240, height: 240, format: 'jpeg' });
+    });
+
+    it('updates through /teams answer 204 (a team photo), and the group shows the new photo', async () => {
+      const put = await call(server, 'PUT', `/v1.0/teams/${T.team}/photo/$value`, { token: graphApp, body: await image(120, 120), contentType: 'image/jpeg' });
+      assert.equal(put.status, 204, put.bytes.toString());
+      const meta = (await call(server, 'GET', `/v1.0/groups/${T.team}/photo`, { token: graphApp })).json();
+      assert.deepEqual([meta.width, meta.height], [120, 120]);
+    });
+
+    it("beta updates a team through its group: the team's permissions or the group's", async () => {
+      const teamSettings = await userToken(server, 'graph', T.aliceUpn, 'alice-pw', ['TeamSettings.ReadWrite.All']);
+      const asTeam = await call(server, 'PUT', `/beta/groups/${T.team}/photo/$value`, { token: teamSettings, body: await image(96, 96), contentType: 'image/jpeg' });
+      assert.equal(asTeam.status, 204, asTeam.bytes.toString());
+      // The team section refuses application permissions; the group section grants Group.ReadWrite.All.
+      const asGroup = await call(server, 'PUT', `/beta/groups/${T.team}/photo/$value`, { token: graphApp, body: await image(96, 96), contentType: 'image/jpeg' });
+      assert.equal(asGroup.status, 200, asGroup.bytes.toString());
+      // TeamSettings.ReadWrite.All is the team's: on a plain group it opens nothing.
+      const plain = await call(server, 'PUT', `/beta/groups/${T.group}/photo/$value`, { token: teamSettings, body: await image(96, 96), contentType: 'image/jpeg' });
+      assert.equal(plain.status, 403);
+    });
+
+    it('/teams/{id} of a group that is no team, or of no group, is not found', async () => {
+      for (const id of [T.group, '11111111-0000-4000-8000-00000000dead']) {
+        const r = await call(server, 'GET', `/v1.0/teams/${id}/photo`, { token: graphApp });
+        assert.equal(r.status, 404, id);
+        assert.equal(r.json().error.code, 'ErrorItemNotFound');
+      }
+    });
+
+    it('a resource-specific permission opens the teams that granted it, and no other', async () => {
+      const granted = await call(server, 'GET', `/beta/teams/${T.team}/photo`, { token: betaReaderApp });
+      assert.equal(granted.status, 200, granted.bytes.toString());
+      const other = await call(server, 'GET', `/beta/teams/${T.teamNoPhoto}/photo`, { token: betaReaderApp });
+      assert.equal(other.status, 403);
+      // v1.0's table does not list TeamSettings.Read.Group at all.
+      assert.equal((await call(server, 'GET', `/v1.0/teams/${T.team}/photo`, { token: betaReaderApp })).status, 403);
+    });
+  });
+
+  it("a personal account reads its own photo and its contacts' with the permissions the get page grants it", async () => {
+    const pat = '00000000-0000-0000-1111-0000000000a9';
+    const user = await userToken(server, 'graph', 'pat@outlook.com', 'pat-pw', ['User.Read'], T.consumer);
+    const contacts = await userToken(server, 'graph', 'pat@outlook.com', 'pat-pw', ['Contacts.Read'], T.consumer);
+    assert.equal((await call(server, 'GET', `/v1.0/users/${pat}/photo/$value`, { token: user })).status, 200);
+    assert.equal((await call(server, 'GET', '/v1.0/me/contacts/ContactSam/photo', { token: contacts })).status, 200);
+    assert.equal((await call(server, 'GET', `/v1.0/users/${pat}/contacts/ContactSam/photo/$value`, { token: contacts })).status, 200);
+    // A work tenant's user is not in the consumer tenant.
+    assert.equal((await call(server, 'GET', `/v1.0/users/${T.alice}/photo`, { token: user })).json().error.code, 'ErrorInvalidUser');
+  });
+
+  it('refuses photos in an Azure AD B2C tenant, where the get pages say they are not supported', async () => {
+    const token = await userToken(server, 'graph', 'quinn@smallb2c.onmicrosoft.com', 'quinn-pw', ['User.Read'], T.b2c, T.b2cApp);
+    const r = await call(server, 'GET', '/v1.0/me/photo/$value', { token });
+    assert.equal(r.status, 400, r.bytes.toString());
+    const app = await appToken(server, 'graph', T.b2cApp, T.b2c);
+    assert.equal((await call(server, 'GET', `/beta/users/${T.quinn}/photo`, { token: app })).status, 400);
+  });
+
+  describe('limits', () => {
+    it('413 over the request limit even where the photo limit is larger (v1.0: photo under 8 MB, request at most 4 MB)', async () => {
+      const limit = server.spec.limits.find((l) => l.api === 'graph' && l.version === 'v1.0' && (l.subject ?? 'request') === 'request')!.maxRequestBytes;
+      assert.ok(server.spec.limits.some((l) => l.api === 'graph' && l.version === 'v1.0' && l.subject === 'photo' && l.maxRequestBytes > limit));
+      const r = await streamUpload(server, `/v1.0/users/${T.bob}/photo/$value`, graphApp, limit + 1, true);
+      assert.equal(r.status, 413);
+    });
+
+    it('413 over a photo limit tighter than the request limit, naming the photo', async () => {
+      const { spec } = await testInputs();
+      const tight = { ...spec, limits: spec.limits.map((l) => (l.api === 'graph' && l.version === 'beta' ? l : l.subject === 'photo' ? { ...l, maxRequestBytes: 1024 * 1024 } : l)) };
+      const small = await startTestServer({ spec: tight });
+      try {
+        const token = await appToken(small, 'graph');
+        const over = await call(small, 'PUT', `/v1.0/users/${T.bob}/photo/$value`, { token, body: Buffer.alloc(1024 * 1024 + 1, 1), contentType: 'image/jpeg' });
+        assert.equal(over.status, 413);
+        assert.match(over.json().error.message, /photo/);
+        const under = await call(small, 'PUT', `/v1.0/users/${T.bob}/photo/$value`, { token, body: await image(200, 200), contentType: 'image/jpeg' });
+        assert.equal(under.status, 200);
+      } finally {
+        await small.close();
+      }
+    });
+  });
+});
+
 describe('live profile', () => {
   let server: MockServer;
   let outlookAlice: string;
@@ -350,6 +512,29 @@ describe('live profile', () => {
     assert.deepEqual([meta.Id, meta.Width, meta.Height], ['default', 300, 200]);
     const list = (await call(server, 'GET', `/api/beta/Users('${T.bob}')/photos`, { token: outlookAlice })).json();
     assert.equal(list.value[0].Id, '48x48');
+  });
+
+  it('shapes Graph metadata as observed: the user by id in the context, no @odata.id, id default', async () => {
+    const body = (await call(server, 'GET', `/v1.0/users/${T.alice}/photo`, { token: graphApp })).json();
+    assert.deepEqual(Object.keys(body), ['@odata.context', '@odata.mediaContentType', '@odata.mediaEtag', 'id', 'width', 'height']);
+    assert.equal(body['@odata.context'], `${server.url}/v1.0/$metadata#users('${T.alice}')/photo/$entity`);
+    assert.equal(body.id, 'default');
+  });
+
+  it('answers 404 ImageNotFound on Graph reads without a photo, metadata included', async () => {
+    for (const path of [`/v1.0/users/${T.bob}/photo`, `/v1.0/users/${T.bob}/photo/$value`, `/beta/users/${T.bob}/photos`]) {
+      const r = await call(server, 'GET', path, { token: graphApp });
+      assert.equal(r.status, 404, path);
+      assert.equal(r.json().error.code, 'ImageNotFound', path);
+    }
+  });
+
+  it('a personal account reads /me/photo/$value, and gets ConsumerPhotoIsNotSupported for its metadata even where the page grants it', async () => {
+    const pat = await userToken(server, 'graph', 'pat@outlook.com', 'pat-pw', ['User.Read'], T.consumer);
+    assert.equal((await call(server, 'GET', '/v1.0/me/photo/$value', { token: pat })).status, 200);
+    const meta = await call(server, 'GET', '/v1.0/me/photo', { token: pat });
+    assert.equal(meta.status, 404);
+    assert.equal(meta.json().error.code, 'ConsumerPhotoIsNotSupported');
   });
 
   it('serves directory-store $value as image/Jpeg', async () => {

@@ -15,7 +15,7 @@ import type { Api, Method, Operation, Resource, Spec, Version } from '../spec/mo
 import { DEFAULT_SPEC_PATH, readSpec } from '../spec/io.ts';
 import { TenantDirectory } from './tenant/directory.ts';
 import { DEFAULT_TENANT_PATH, loadTenantFixture } from './tenant/load.ts';
-import type { Principal, Tenant, TenantFixture, User } from './tenant/model.ts';
+import type { Group, Principal, ResourceSpecificGrant, Tenant, TenantFixture, User } from './tenant/model.ts';
 import { asProtocolError, errorBody, MockError, type RequestIds } from './errors.ts';
 import { parseFaults, type FaultName } from './faults.ts';
 import { photoCollection, photoMetadata, type MetadataContext, type PhotoOwner, type PhotoView } from './dialect.ts';
@@ -33,9 +33,10 @@ import {
   type StoreKind,
   type VariantPolicy,
 } from './photo-store.ts';
-import { PROFILES, SILENT_PAGE_ANSWERS, type ErrorAnswer, type Profile, type ProfileName } from './profiles.ts';
+import { noPhotoRules, type NoPhotoRule } from './no-photo.ts';
+import { PROFILES, SILENT_PAGE_ANSWERS, writeSuccessStatus, type ErrorAnswer, type Profile, type ProfileName } from './profiles.ts';
 import { ClientAborted, readBody, tooLarge } from './request-body.ts';
-import { allowedMethods, buildRouteTable, graphReadOperations, matchPath, requestSegments, versionRoot, type Captures, type PathMatch, type RouteTable, type VersionRoot } from './routes.ts';
+import { allowedMethods, buildRouteTable, matchPath, requestSegments, versionRoot, type Captures, type PathMatch, type RouteTable, type VersionRoot } from './routes.ts';
 import { TokenBuckets, type ThrottleOptions } from './throttle.ts';
 
 /** How long, and how much, a refused body is read and discarded before its connection closes. */
@@ -50,6 +51,10 @@ export interface AuthSubject {
   ownerUserId?: string;
   /** the addressed user is the signed-in user (always true for /me) */
   self: boolean;
+  /** the addressed team's resource-specific grants (the auth layer picks the caller's app) */
+  resourceGrants?: readonly ResourceSpecificGrant[];
+  /** the addressed group or team, when one is */
+  groupId?: string;
 }
 
 /** A refusal carries the error to answer with; the server decides whether a fault skips it. */
@@ -85,11 +90,6 @@ export interface MockServerOptions {
   spec?: Spec;
   faults?: string[];
   throttle?: ThrottleOptions;
-  /**
-   * Off by default. The pages document only Graph updates; with this on, Graph also serves
-   * reads on the update paths (see graphReadOperations in routes.ts).
-   */
-  graphReads?: boolean;
   /** default: the identity platform in ./auth over the tenant fixture */
   auth?: AuthLayer | ((ctx: AuthContext) => Promise<AuthLayer>);
 }
@@ -145,8 +145,29 @@ function documentedUploadTypes(op: Operation): string[] {
   return [...types];
 }
 
-function successStatus(op: Operation, fallback: number): number {
-  return op.responses.find((r) => r.status >= 200 && r.status < 300)?.status ?? fallback;
+function successStatus(op: Operation): number {
+  return writeSuccessStatus(op.resource, op.responses.filter((r) => r.status >= 200 && r.status < 300).map((r) => r.status));
+}
+
+/** Whether one of the spec's behaviours of this kind covers the operation. */
+function behaviourCovers(spec: Spec, kind: Spec['behaviours'][number]['kind'], op: Operation): boolean {
+  return spec.behaviours.some(
+    (b) => b.kind === kind && b.api === op.api && b.versions.includes(op.version) && (!b.resources || b.resources.includes(op.resource)),
+  );
+}
+
+/**
+ * The limit an upload's body is held to: the request limit (`operation.maxRequestBytes`, else
+ * the version's `limits` entry for the request) or the photo's own limit where a page states
+ * one apart (`maxPhotoBytes`, `subject: photo`), whichever is tighter, since the body is the
+ * photo. A version without a documented limit gets the mock's transport cap.
+ */
+export function uploadLimit(spec: Spec, op: Operation): { bytes: number; subject: 'request' | 'photo' } {
+  const stated = spec.limits.filter((l) => l.api === op.api && l.version === op.version);
+  const request = op.maxRequestBytes ?? stated.find((l) => (l.subject ?? 'request') === 'request')?.maxRequestBytes;
+  const photo = op.maxPhotoBytes ?? stated.find((l) => l.subject === 'photo')?.maxRequestBytes;
+  const bytes = Math.min(request ?? TRANSPORT_CAP_BYTES, TRANSPORT_CAP_BYTES);
+  return photo !== undefined && photo < bytes ? { bytes: photo, subject: 'photo' } : { bytes, subject: 'request' };
 }
 
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
@@ -158,8 +179,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   let faults = parseFaults(options.faults ?? []);
   const has = (name: FaultName) => faults.has(name);
 
-  const operations = options.graphReads ? [...spec.operations, ...graphReadOperations(spec)] : spec.operations;
-  const table: RouteTable = buildRouteTable(operations);
+  const table: RouteTable = buildRouteTable(spec.operations);
+  const noPhotoRule: ReadonlyMap<string, NoPhotoRule> = noPhotoRules(spec);
   const predefined = parsePredefined(spec.sizeVariants?.predefined ?? []);
   const placeholder = spec.sizeVariants?.placeholder;
   const placeholderBytes = placeholder ? await placeholderImage(placeholder.width, placeholder.height, placeholder.contentType) : undefined;
@@ -304,9 +325,17 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     return directory.user(tenant.id, bare);
   }
 
-  /** Resolves whose photo the URL names. Returns the error instead of throwing, so authorization can come first. */
-  function resolveOwner(principal: Principal, tenant: Tenant, captures: Captures, resource: Resource): { subject: AuthSubject; resolved?: ResolvedOwner; error?: MockError } {
-    const subject: AuthSubject = { tenant, resource, self: false };
+  /**
+   * Resolves whose photo the URL names. Returns the error instead of throwing, so authorization
+   * can come first. `group` is the addressed group (a team is one), so the caller can tell
+   * which of the operations listed for the path applies.
+   */
+  function resolveOwner(
+    principal: Principal,
+    tenant: Tenant,
+    captures: Captures,
+  ): { subject: Omit<AuthSubject, 'resource'>; resolved?: ResolvedOwner; group?: Group; error?: MockError } {
+    const subject: Omit<AuthSubject, 'resource'> = { tenant, self: false };
     let user: User | undefined;
     if (captures.me) {
       if (principal.kind !== 'delegated' || !principal.userId) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.meWithoutUser()) };
@@ -320,12 +349,18 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
     if (user) subject.ownerUserId = user.id;
 
-    if (resource === 'group' || captures.group !== undefined) {
-      const group = captures.group === undefined ? undefined : directory.group(tenant.id, captures.group);
-      if (!group) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound()) };
+    // A team is a group: `/teams/{id}` and `/groups/{id}` name the same photo.
+    const groupKey = captures.team ?? captures.group;
+    if (groupKey !== undefined) {
+      const group = directory.group(tenant.id, groupKey);
+      if (!group || (captures.team !== undefined && !group.team)) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound()) };
+      subject.groupId = group.id;
+      subject.resourceGrants = group.team ? group.resourceSpecificGrants : undefined;
+      const kind = captures.team !== undefined ? 'team' : 'group';
       return {
         subject,
-        resolved: { owner: { kind: 'group', tenantId: tenant.id, me: false, groupId: group.id }, key: photoKey.group(tenant.id, group.id), store: 'mailbox' },
+        group,
+        resolved: { owner: { kind, tenantId: tenant.id, me: false, groupId: group.id }, key: photoKey.group(tenant.id, group.id), store: 'mailbox' },
       };
     }
     if (!user) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound()) };
@@ -379,22 +414,36 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     graphCasingEverywhere: has('wrong-dialect-casing'),
     omitContext: has('missing-odata-context'),
     omitOdataId: has('missing-odata-id'),
+    graphShape: profile.graphMetadata,
   });
 
-  function placeholderView(): PhotoView | undefined {
-    if (!placeholder || profile.noPhoto !== 'placeholder' || has('placeholder-missing')) return undefined;
+  /** The spec's placeholder, where the profile follows the spec and the spec gives it for this read. */
+  function placeholderView(op: Operation): PhotoView | undefined {
+    if (!placeholder || profile.noPhoto !== 'spec' || has('placeholder-missing')) return undefined;
+    if (noPhotoRule.get(op.id)?.kind !== 'placeholder') return undefined;
+    return placeholderOf(placeholder);
+  }
+
+  function placeholderOf(ph: NonNullable<typeof placeholder>): PhotoView {
     return {
-      id: placeholder.id,
-      width: placeholder.width,
-      height: placeholder.height,
-      contentType: placeholder.contentType,
-      mediaEtag: has('placeholder-etag-not-empty') ? `"${newEtag()}"` : placeholder.etag,
+      id: ph.id,
+      width: ph.width,
+      height: ph.height,
+      contentType: ph.contentType,
+      mediaEtag: has('placeholder-etag-not-empty') ? `"${newEtag()}"` : ph.etag,
     };
   }
 
-  /** No photo at all: the placeholder (docs) or the profile's error. */
-  function noPhoto(): MockError {
-    return profile.noPhoto === 'placeholder' ? fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound()) : fromAnswer(profile.noPhoto);
+  /**
+   * No photo, and no placeholder for this read: the status the spec documents for it (with the
+   * observed code, which the pages do not give), else the observed answer.
+   */
+  function noPhoto(op: Operation): MockError {
+    if (profile.noPhoto !== 'spec') return fromAnswer(profile.noPhoto);
+    const observed = SILENT_PAGE_ANSWERS.photoNotFound();
+    const rule = noPhotoRule.get(op.id);
+    if (rule?.kind === 'status') return new MockError(rule.status, rule.code ?? observed.code, observed.message);
+    return fromAnswer(observed);
   }
 
   function unknownSizeError(): MockError {
@@ -403,9 +452,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     return new MockError(a.status, a.code, a.message, {}, a.contentType === 'text/plain' ? { contentType: 'text/plain', body: a.message } : undefined);
   }
 
-  /** A size that does not exist (or any size when there is no photo): the placeholder where the profile says so. */
+  /**
+   * A size the photo does not have: the spec's placeholder where the profile says so. Apart
+   * from the no-photo rule: the beta get page returns the 1x1 for a size that is not there,
+   * and the size-variants requirement names every size read.
+   */
   function unknownSizePlaceholder(): PhotoView {
-    const v = profile.unknownSize === 'placeholder' ? placeholderView() : undefined;
+    const v = profile.unknownSize === 'placeholder' && placeholder && !has('placeholder-missing') ? placeholderOf(placeholder) : undefined;
     if (!v) throw unknownSizeError();
     return v;
   }
@@ -436,7 +489,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   }
 
   function sendPlaceholderImage(p: PhotoRequest, v: PhotoView) {
-    if (!placeholderBytes) throw noPhoto();
+    if (!placeholderBytes) throw noPhoto(p.op);
     send(p.x, 200, { 'Content-Type': v.contentType, 'Cache-Control': 'private', ...etagHeaders(v.mediaEtag) }, placeholderBytes);
   }
 
@@ -447,7 +500,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       if (record) {
         // A record never changes, so its metadata for one address is serialized once.
         const ctx = metadataContext(p, 'photo');
-        const key = `${ctx.api}|${ctx.version}|${ctx.baseUrl}|${p.resolved.key}|${ctx.owner.me}`;
+        const key = `${ctx.api}|${ctx.version}|${ctx.baseUrl}|${p.resolved.key}|${ctx.owner.me}|${ctx.owner.kind}`;
         let perRecord = metadataCache.get(record);
         if (!perRecord) metadataCache.set(record, (perRecord = new Map()));
         let cached = perRecord.get(key);
@@ -458,15 +511,15 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         }
         return sendJson(p.x, 200, cached.body, etagHeaders(cached.etag));
       }
-      const v = placeholderView();
-      if (!v) throw noPhoto();
+      const v = placeholderView(p.op);
+      if (!v) throw noPhoto(p.op);
       sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), v, dialectOptions()), etagHeaders(v.mediaEtag));
     },
     value(p) {
       const record = store.get(p.resolved.key);
       if (record) return sendImage(p, record, record.primary);
-      const v = placeholderView();
-      if (!v) throw noPhoto();
+      const v = placeholderView(p.op);
+      if (!v) throw noPhoto(p.op);
       sendPlaceholderImage(p, v);
     },
     photos(p) {
@@ -474,8 +527,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       let views: PhotoView[];
       if (record) views = [...record.sizes.values()].sort((a, b) => a.width - b.width).map((image) => view(record, image, false));
       else {
-        const v = placeholderView();
-        if (!v) throw noPhoto();
+        const v = placeholderView(p.op);
+        if (!v) throw noPhoto(p.op);
         views = [v];
       }
       sendJson(p.x, 200, photoCollection(metadataContext(p, 'photos'), views, dialectOptions()));
@@ -483,8 +536,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     photoSize(p) {
       const record = store.get(p.resolved.key);
       if (!record) {
-        const v = placeholderView();
-        if (!v) throw noPhoto();
+        const v = placeholderView(p.op);
+        if (!v) throw noPhoto(p.op);
         const shown = isPlaceholderSize(p.captures.size) ? v : unknownSizePlaceholder();
         return sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), shown, dialectOptions()));
       }
@@ -495,8 +548,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     photoSizeValue(p) {
       const record = store.get(p.resolved.key);
       if (!record) {
-        const v = placeholderView();
-        if (!v) throw noPhoto();
+        const v = placeholderView(p.op);
+        if (!v) throw noPhoto(p.op);
         return sendPlaceholderImage(p, isPlaceholderSize(p.captures.size) ? v : unknownSizePlaceholder());
       }
       const image = has('size-segment-ignored') ? record.primary : sizeOf(record, p.captures.size);
@@ -508,20 +561,21 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   async function upload(p: PhotoRequest): Promise<void> {
     const { x, op } = p;
     const declared = mediaType(x.req.headers['content-type']);
-    const documented = documentedUploadTypes(op);
-    const accepted = [...documented, ...profile.extraUploadTypes.filter((t) => !documented.includes(t))];
+    const documentedTypes = documentedUploadTypes(op);
+    const accepted = [...documentedTypes, ...profile.extraUploadTypes.filter((t) => !documentedTypes.includes(t))];
     const typeAccepted = accepted.length === 0 ? declared.startsWith('image/') : accepted.includes(declared);
     if (!typeAccepted && !has('content-type-not-checked')) {
       throw fromAnswer(SILENT_PAGE_ANSWERS.unsupportedMediaType(declared || '(none)', accepted));
     }
 
-    const documentedLimit =
-      op.maxRequestBytes ?? spec.limits.find((l) => l.api === op.api && l.version === op.version)?.maxRequestBytes;
-    const limit = has('limit-not-enforced') ? TRANSPORT_CAP_BYTES : Math.min(documentedLimit ?? TRANSPORT_CAP_BYTES, TRANSPORT_CAP_BYTES);
+    const documented = uploadLimit(spec, op);
+    const subject = documented.subject;
+    const limit = has('limit-not-enforced') ? TRANSPORT_CAP_BYTES : documented.bytes;
     const length = Number(x.req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(length) && length > limit && !has('limit-after-buffering')) throw tooLarge(limit);
+    if (Number.isFinite(length) && length > limit && !has('limit-after-buffering')) throw tooLarge(limit, subject);
     const bytes = await readBody(x.req, {
       limit,
+      subject,
       checkAfterEnd: has('limit-after-buffering'),
       onBytes: (n) => {
         stats.uploadBytesRead += n;
@@ -573,14 +627,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       }
       records.set(p.resolved.key, record); // the one assignment that publishes the new photo
     }
-    send(x, has('upload-status-204') ? 204 : successStatus(op, 200), {});
+    send(x, has('upload-status-204') ? 204 : successStatus(op), {});
   }
 
   function remove(p: PhotoRequest): void {
     const records = store.current();
-    if (!records.has(p.resolved.key)) throw noPhoto();
+    if (!records.has(p.resolved.key)) throw noPhoto(p.op);
     records.delete(p.resolved.key);
-    send(p.x, successStatus(p.op, 204), {});
+    send(p.x, p.op.responses.find((r) => r.status >= 200 && r.status < 300)?.status ?? 204, {});
   }
 
   // ---- dispatch --------------------------------------------------------------------------
@@ -624,7 +678,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const { root, match, allowed } = resolvePath(path);
     x.api = root.api;
     const method = (x.req.method ?? 'GET').toUpperCase() as Method;
-    let candidate = match.candidates.find((c) => c.route.operation.method === method);
+    let candidates = match.candidates.filter((c) => c.route.operation.method === method);
     if (!allowed.includes(method)) {
       const write = method === 'PUT' || method === 'PATCH';
       const servedAnyway = has('method-not-enforced') && write ? match.candidates.find((c) => c.route.operation.target === 'value' && c.route.operation.method !== 'GET') : undefined;
@@ -632,10 +686,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         const answer = SILENT_PAGE_ANSWERS.methodNotAllowed(method);
         throw new MockError(answer.status, answer.code, answer.message, { Allow: allowed.join(', ') });
       }
-      candidate = servedAnyway;
+      candidates = [servedAnyway];
     }
-    if (!candidate) throw notFound(path);
-    const op = candidate.route.operation;
+    if (candidates.length === 0) throw notFound(path);
 
     let principal: Principal;
     try {
@@ -650,10 +703,36 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
     const tenant = directory.tenant(principal.tenantId);
     if (!tenant) throw new MockError(401, 'InvalidAuthenticationToken', 'The token names a tenant this mock does not hold.');
-    const { subject, resolved, error } = resolveOwner(principal, tenant, candidate.captures, op.resource);
-    const decision = await auth.authorize(principal, op, subject);
-    if (decision.outcome === 'notSupported' && !has('personal-account-allowed')) throw decision.error;
-    if (decision.outcome === 'forbidden' && !has('permission-not-checked')) throw decision.error;
+    // One path may list a group's and a team's operation (beta updates a team through
+    // `/groups/{teamId}`): the team's applies to a group that is a team, the group's to any group.
+    const captures = candidates[0]!.captures;
+    const owner = resolveOwner(principal, tenant, captures);
+    let error = owner.error;
+    let fitting = candidates.filter((c) => c.route.operation.resource !== 'team' || owner.group?.team === true);
+    if (fitting.length === 0) {
+      error ??= fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound());
+      fitting = candidates;
+    }
+    fitting.sort((a, b) => Number(b.route.operation.resource === 'team') - Number(a.route.operation.resource === 'team'));
+    // The caller may use the permissions of any operation that applies; a refusal names the first.
+    let chosen: (typeof fitting)[number] | undefined;
+    let refusal: AuthDecision | undefined;
+    for (const c of fitting) {
+      const decision = await auth.authorize(principal, c.route.operation, { ...owner.subject, resource: c.route.operation.resource });
+      if (decision.outcome === 'allowed') {
+        chosen = c;
+        break;
+      }
+      refusal ??= decision;
+    }
+    if (!chosen && refusal && refusal.outcome !== 'allowed') {
+      if (refusal.outcome === 'notSupported' && !has('personal-account-allowed')) throw refusal.error;
+      if (refusal.outcome === 'forbidden' && !has('permission-not-checked')) throw refusal.error;
+    }
+    const candidate = chosen ?? fitting[0]!;
+    const op = candidate.route.operation;
+    if (tenant.kind === 'b2c' && behaviourCovers(spec, 'b2cUnsupported', op)) throw fromAnswer(SILENT_PAGE_ANSWERS.b2cUnsupported());
+    const resolved = owner.resolved;
     if (error || !resolved) throw error ?? notFound(path);
 
     const p: PhotoRequest = { x, op, version: root.version, captures: candidate.captures, resolved };
@@ -708,9 +787,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     return {
       profile: profile.name,
       faults: [...faults],
-      graphReads: options.graphReads ?? false,
       throttle: options.throttle ?? null,
-      tenants: fixture.tenants.map((t) => ({ id: t.id, domain: t.domain, users: t.users.map((u) => u.userPrincipalName), groups: t.groups.map((g) => g.id) })),
+      tenants: fixture.tenants.map((t) => ({
+        id: t.id,
+        domain: t.domain,
+        users: t.users.map((u) => u.userPrincipalName),
+        groups: t.groups.map((g) => g.id),
+        teams: t.groups.filter((g) => g.team).map((g) => g.id),
+      })),
       photos: [...store.entries()].map(([key, r]) => ({
         key,
         etag: r.etag,

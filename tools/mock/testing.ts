@@ -29,11 +29,17 @@ export const T = {
   dan: '11111111-0000-4000-8000-0000000000c3', // no mailbox, no photo
   erin: '11111111-0000-4000-8000-0000000000d4', // no mailbox, 1200x900 photo
   group: '11111111-0000-4000-8000-0000000000e5',
+  team: '11111111-0000-4000-8000-0000000000e6', // a photo; granted TeamSettings.Read.Group to the rsc app
+  teamNoPhoto: '11111111-0000-4000-8000-0000000000e7', // no photo, no grant
+  b2c: '11111111-0000-4000-8000-000000000002',
+  quinn: '11111111-0000-4000-8000-0000000002a1', // the B2C tenant's user
   carol: 'ContactCarol',
   dave: 'ContactDave',
   folder: 'FolderFriends',
   admin: { clientId: '11111111-0000-4000-8000-0000000000f1', secret: 'small-admin-secret' },
   nophoto: { clientId: '11111111-0000-4000-8000-0000000000f2', secret: 'small-nophoto-secret' },
+  rsc: { clientId: '11111111-0000-4000-8000-0000000000f3', secret: 'small-rsc-secret' },
+  b2cApp: { clientId: '11111111-0000-4000-8000-0000000002f1', secret: 'smallb2c-secret' },
 };
 
 let cached: Promise<{ spec: Spec; fixture: TenantFixture }> | undefined;

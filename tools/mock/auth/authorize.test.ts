@@ -136,17 +136,17 @@ describe('authorize', () => {
   });
 });
 
-describe('assertAuthorized', () => {
-  const refusal = (fn: () => void): AuthError => {
-    try {
-      fn();
-    } catch (error) {
-      assert.ok(error instanceof AuthError);
-      return error;
-    }
-    assert.fail('expected a refusal');
-  };
+const refusal = (fn: () => void): AuthError => {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof AuthError);
+    return error;
+  }
+  assert.fail('expected a refusal');
+};
 
+describe('assertAuthorized', () => {
   it('answers 403 ErrorAccessDenied for a missing permission', () => {
     const error = refusal(() => assertAuthorized(app([]), putUser, { ownerUserId: MEGAN }));
     assert.equal(error.status, 403);
@@ -170,5 +170,45 @@ describe('assertAuthorized', () => {
     assert.equal(error.code, 'ConsumerPhotoIsNotSupported');
     // Reading still needs a listed permission.
     assert.equal(refusal(() => assertAuthorized(user(['Mail.Read'], 'personal'), getMeValue, { profile: 'live' })).status, 403);
+  });
+
+  it('live profile: a personal account is refused its metadata even where the page grants it, and keeps its contacts', () => {
+    const documentedForPersonal = { ...getMeMetadata, permissions: [permission('delegatedPersonal', true, ['User.Read'])] };
+    assert.equal(authorize(user(['User.Read'], 'personal'), documentedForPersonal).outcome, 'allowed');
+    assert.doesNotThrow(() => assertAuthorized(user(['User.Read'], 'personal'), documentedForPersonal, { profile: 'docs' }));
+    assert.equal(refusal(() => assertAuthorized(user(['User.Read'], 'personal'), documentedForPersonal, { profile: 'live' })).code, 'ConsumerPhotoIsNotSupported');
+    const contact = operation({ id: 'graph.v1.0.GET.me.contact.metadata', method: 'GET', resource: 'contact', target: 'metadata', permissions: [permission('delegatedPersonal', true, ['Contacts.Read'])] });
+    assert.doesNotThrow(() => assertAuthorized(user(['Contacts.Read'], 'personal'), contact, { profile: 'live' }));
+  });
+});
+
+describe('resource-specific permissions', () => {
+  const getTeam = operation({
+    id: 'graph.beta.GET.team.metadata',
+    method: 'GET',
+    path: '/teams/{id}/photo',
+    resource: 'team',
+    target: 'metadata',
+    permissions: [permission('application', true, ['TeamSettings.Read.Group', 'Team.ReadBasic.All'])],
+  });
+
+  it('count only on a resource that granted them to the app', () => {
+    const rsc = app(['TeamSettings.Read.Group']);
+    assert.equal(authorize(rsc, getTeam, { resourceGrants: ['teamsettings.read.group'] }).outcome, 'allowed');
+    const elsewhere = authorize(rsc, getTeam, { resourceGrants: [] });
+    assert.equal(elsewhere.outcome, 'denied');
+    assert.match((elsewhere as { reason: string }).reason, /not granted to this app on the addressed resource/);
+    assert.equal(authorize(rsc, getTeam).outcome, 'denied');
+  });
+
+  it('leave tenant-wide permissions of the same list alone', () => {
+    assert.equal(authorize(app(['Team.ReadBasic.All']), getTeam).outcome, 'allowed');
+  });
+
+  it('an app-only caller where the page says application is not supported is told so', () => {
+    const putTeamBeta = operation({ id: 'graph.beta.PUT.team.value', resource: 'team', permissions: [permission('application', false, [])] });
+    const error = refusal(() => assertAuthorized(app(['TeamSettings.ReadWrite.All']), putTeamBeta));
+    assert.equal(error.status, 403);
+    assert.match(error.message, /app-only/);
   });
 });

@@ -6,6 +6,9 @@
  * - A delegated permission without a `.All` or `.Shared` constraint covers only the signed-in
  *   user's own data (Graph's `{resource}.{operation}.{constraint}` naming), so `User.ReadWrite`
  *   opens `/me/photo` but not another user's.
+ * - A resource-specific permission (`TeamSettings.Read.Group`: Graph's `.Group` and `.Chat`
+ *   constraints) counts only on a resource whose owner granted it to the calling app; the
+ *   grants come from the tenant fixture (a team's `resourceSpecificGrants`).
  */
 import type { Behaviour, Operation, PermissionType } from '../../spec/model.ts';
 import type { Principal } from '../tenant/model.ts';
@@ -21,6 +24,8 @@ export interface AuthorizeContext {
   ownerUserId?: string;
   /** the spec's behaviours; `adminAnyUser` lets an app act on any user where the page's list has no type */
   behaviours?: readonly Behaviour[];
+  /** resource-specific permissions the addressed resource (a team) grants to the calling app */
+  resourceGrants?: readonly string[];
 }
 
 export function permissionType(principal: Principal): PermissionType {
@@ -29,6 +34,7 @@ export function permissionType(principal: Principal): PermissionType {
 }
 
 const crossUser = (permission: string) => /\.(All|Shared)$/i.test(permission);
+const resourceSpecific = (permission: string) => /\.(Group|Chat)$/i.test(permission);
 
 /** Whether the spec's `adminAnyUser` behaviour covers this operation. */
 function adminAnyUser(operation: Operation, behaviours: readonly Behaviour[] = []): boolean {
@@ -78,10 +84,17 @@ export function authorize(principal: Principal, operation: Operation, context: A
     principal.userId !== undefined &&
     owner.toLowerCase() !== principal.userId.toLowerCase();
   if (someoneElse) usable = usable.filter(crossUser);
+  const grantedHere = new Set((context.resourceGrants ?? []).map((p) => p.toLowerCase()));
+  const heldElsewhere = usable.filter((p) => resourceSpecific(p) && !grantedHere.has(p.toLowerCase()));
+  usable = usable.filter((p) => !heldElsewhere.includes(p));
 
   const permission = usable[0];
   if (permission === undefined) {
-    const scope = someoneElse ? " for another user's photo" : '';
+    const scope = someoneElse
+      ? " for another user's photo"
+      : heldElsewhere.length > 0
+        ? ` (${heldElsewhere.join(', ')} is not granted to this app on the addressed resource)`
+        : '';
     return { outcome: 'denied', reason: `${operation.id} needs one of ${accepted.join(', ') || '(none)'}${scope}` };
   }
   return { outcome: 'allowed', permission, basis: 'granted' };
@@ -93,23 +106,26 @@ export interface AuthorizeOptions extends AuthorizeContext {
 
 /**
  * Throws the error the API answers when `authorize` refuses. Personal accounts: the `docs`
- * profile refuses "not supported" with 403; the `live` profile does what the service was
- * observed to do (live-behaviour.md, msgraph-sdk-dotnet#568/#612): `/me/photo/$value` works
- * with the delegated permissions since late 2021, everything else is 404
- * `ConsumerPhotoIsNotSupported`.
+ * profile follows the spec's table (403 where it says "not supported"); the `live` profile
+ * does what the service was observed to do with a personal account's own photo
+ * (live-behaviour.md: personal Microsoft account; msgraph-sdk-dotnet#568/#612):
+ * `/me/photo/$value` works with the delegated permissions since late 2021, metadata and every
+ * other read or write of the user's photo is 404 `ConsumerPhotoIsNotSupported`.
  */
 export function assertAuthorized(principal: Principal, operation: Operation, options: AuthorizeOptions = {}): void {
   let decision = authorize(principal, operation, options);
-  if (decision.outcome === 'notSupported' && options.profile === 'live') {
+  const ownPhoto = operation.resource === 'me' || operation.resource === 'user';
+  if (options.profile === 'live' && permissionType(principal) === 'delegatedPersonal' && ownPhoto) {
     if (operation.resource === 'me' && operation.target === 'value' && operation.method === 'GET') {
-      decision = authorize({ ...principal, accountKind: 'work' }, operation, options);
+      if (decision.outcome === 'notSupported') decision = authorize({ ...principal, accountKind: 'work' }, operation, options);
     } else {
       throw new AuthError(404, 'ConsumerPhotoIsNotSupported', 'Photos are not supported for personal Microsoft accounts.');
     }
   }
   if (decision.outcome === 'allowed') return;
   if (decision.outcome === 'notSupported') {
-    throw new AuthError(403, 'ErrorAccessDenied', 'Access is denied. This operation is not supported for personal Microsoft accounts.');
+    const who = { application: 'app-only tokens', delegatedWork: 'work or school accounts', delegatedPersonal: 'personal Microsoft accounts' }[permissionType(principal)];
+    throw new AuthError(403, 'ErrorAccessDenied', `Access is denied. This operation is not supported for ${who}.`);
   }
   throw new AuthError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
 }

@@ -87,7 +87,8 @@ describe('token endpoint: client credentials', () => {
     assert.equal(payload.appid, ADMIN.id);
     assert.equal(payload.azp, ADMIN.id);
     assert.equal(payload.idtyp, 'app');
-    assert.deepEqual(payload.roles, ['User.ReadWrite.All', 'Group.ReadWrite.All', 'Contacts.ReadWrite', 'User.Read.All']);
+    // The admin app's roles in default-tenant.yaml (team photos joined the spec: TeamSettings.ReadWrite.All).
+    assert.deepEqual(payload.roles, ['User.ReadWrite.All', 'Group.ReadWrite.All', 'Contacts.ReadWrite', 'User.Read.All', 'TeamSettings.ReadWrite.All']);
     assert.equal(payload.scp, undefined);
     assert.equal(payload.exp! - payload.iat!, response.body.expires_in);
     assert.ok(payload.nbf! <= payload.iat!);
@@ -152,7 +153,7 @@ describe('token endpoint: password grant', () => {
     const response = await identity.token(CONTOSO, form({ grant_type: 'password', client_id: ADMIN.id, client_secret: ADMIN.secret, username: ADELE.upn, password: ADELE.password, scope: 'https://outlook.office.com/.default' }));
     const claims = decodeJwt(accessToken(response));
     assert.equal(claims.aud, AUDIENCES.outlook);
-    assert.match(String(claims.scp), /^User\.Read User\.ReadWrite .*Contacts\.ReadWrite$/);
+    assert.match(String(claims.scp), /^User\.Read User\.ReadWrite .*Contacts\.ReadWrite TeamSettings\.ReadWrite\.All$/);
   });
 
   it('marks a personal account with the consumer tenant and acct 1', async () => {

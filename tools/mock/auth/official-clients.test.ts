@@ -10,7 +10,8 @@
  *   attaches a token only to https URLs of Graph or `customHosts` and strips it otherwise,
  *   so the client is built with initWithMiddleware from the SDK's own handlers plus a
  *   bearer handler for the loopback host.
- * Uploads go through Graph; reads through the Outlook REST API, where the pages list them.
+ * Uploads go through Graph and are read back through the Outlook REST API; Graph reads (the
+ * get pages: metadata, $value, the photos collection, a size and a team's photo) through Graph.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -38,10 +39,15 @@ const LEAST = { clientId: '3e9a4b7c-0002-4d2e-8f1a-000000000302', secret: 'conto
 const ADMIN = { clientId: '3e9a4b7c-0001-4d2e-8f1a-000000000301', secret: 'contoso-admin-secret-3e9a' };
 const READER = { clientId: '3e9a4b7c-0003-4d2e-8f1a-000000000303', secret: 'contoso-reader-secret-3e9a' };
 const NO_PHOTO = { clientId: '3e9a4b7c-0004-4d2e-8f1a-000000000304', secret: 'contoso-nophoto-secret-3e9a' };
+const TEAMS_READER = { clientId: '3e9a4b7c-0010-4d2e-8f1a-000000000310', secret: 'contoso-teamsbasic-secret-3e9a' };
 const LEE = { id: '5b2e7c41-0003-4a1f-8d3e-000000000103', upn: 'lee.gu@contoso.onmicrosoft.com', password: 'LeeGu-Photo-3' };
+// Adele has a mailbox and a 648x648 seed photo; the Mark 8 team a 240x240 one (default-tenant.yaml).
+const ADELE = { upn: 'adele.vance@contoso.onmicrosoft.com', password: 'Adele-Photo-1', side: 648 };
+const MARK8 = { id: '0c7d1e52-0003-4b6a-9c2d-000000000203', side: 240 };
 
-// The extracted spec when there is one; before the first extraction, the corpus-shaped spec the mock's own tests use.
-const SPEC_FILE = existsSync(DEFAULT_SPEC_PATH) ? DEFAULT_SPEC_PATH : TEST_SPEC_PATH;
+// The extracted spec when there is one; before the first extraction, the corpus-shaped spec the
+// mock's own tests use. PHOTO_SPEC_FILE points it at another (a fresh `extract --out`).
+const SPEC_FILE = process.env.PHOTO_SPEC_FILE ?? (existsSync(DEFAULT_SPEC_PATH) ? DEFAULT_SPEC_PATH : TEST_SPEC_PATH);
 
 /** The Bearer token for the loopback host only; every other host gets none. */
 class LoopbackBearerHandler implements Middleware {
@@ -89,8 +95,10 @@ describe('official clients against the mock', () => {
         authorityMetadata,
       },
     });
+  const find = (api: Operation['api'], version: Operation['version'], method: Operation['method'], target: Operation['target'], resource: Operation['resource'] = 'me') =>
+    spec.operations.find((o) => o.api === api && o.version === version && o.method === method && o.resource === resource && o.target === target);
   const listed = (api: Operation['api'], version: Operation['version'], method: Operation['method'], target: Operation['target']) => {
-    const op = spec.operations.find((o) => o.api === api && o.version === version && o.method === method && o.resource === 'me' && o.target === target);
+    const op = find(api, version, method, target);
     assert.ok(op, `${SPEC_FILE} lists no ${api} ${version} ${method} /me ${target}`);
     return op;
   };
@@ -160,5 +168,43 @@ describe('official clients against the mock', () => {
     // The admin app, through the same client code, may.
     const admin = (await msal(ADMIN).acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] }))!.accessToken;
     await graphClient(server, '', 'v1.0', async () => admin).api(`/users/${LEE.id}/photo/$value`).header('Content-Type', 'image/jpeg').put(jpeg);
+  });
+
+  it("Graph client: reads a signed-in user's photo, its photos collection and a size from Graph (docs profile)", async () => {
+    const [metadataOp, valueOp, photosOp, sizeOp, sizeValueOp] = (['metadata', 'value', 'photos', 'photoSize', 'photoSizeValue'] as const).map((target) => listed('graph', 'v1.0', 'GET', target));
+    const token = async () => (await msal(READER).acquireTokenByUsernamePassword({ scopes: ['User.Read'], username: ADELE.upn, password: ADELE.password }))!.accessToken;
+    const graph = graphClient(server, '', 'v1.0', token);
+
+    const metadata = (await graph.api(metadataOp!.path).get()) as Record<string, unknown>;
+    assert.deepEqual([metadata.width, metadata.height], [ADELE.side, ADELE.side]);
+    assert.match(String(metadata['@odata.mediaEtag']), /^"[0-9A-F]{8}"$/i);
+    const bytes = Buffer.from((await graph.api(valueOp!.path).responseType(ResponseType.ARRAYBUFFER).get()) as ArrayBuffer);
+    const decoded = await sharp(bytes).metadata();
+    assert.deepEqual([decoded.format, decoded.width, decoded.height], ['jpeg', ADELE.side, ADELE.side]);
+
+    // Every predefined size at or below the seed photo, each readable as metadata and as bytes.
+    const photos = (await graph.api(photosOp!.path).get()) as { value: { id: string; width: number }[] };
+    const fits = (spec.sizeVariants?.predefined ?? []).filter((size) => Number(size.split('x')[0]) <= ADELE.side);
+    assert.deepEqual(photos.value.map((p) => p.id.toLowerCase()), fits);
+    const sizePath = (op: Operation) => op.path.replace(/\{[^}]*\}/, '48x48');
+    const size = (await graph.api(sizePath(sizeOp!)).get()) as Record<string, unknown>;
+    assert.deepEqual([String(size.id).toLowerCase(), size.width, size.height], ['48x48', 48, 48]);
+    const sizeBytes = Buffer.from((await graph.api(sizePath(sizeValueOp!)).responseType(ResponseType.ARRAYBUFFER).get()) as ArrayBuffer);
+    const small = await sharp(sizeBytes).metadata();
+    assert.deepEqual([small.format, small.width, small.height], ['jpeg', 48, 48]);
+  });
+
+  it("Graph client: reads a team's photo from Graph with an app-only token (docs profile)", async (t) => {
+    const metadataOp = find('graph', 'v1.0', 'GET', 'metadata', 'team');
+    const valueOp = find('graph', 'v1.0', 'GET', 'value', 'team');
+    if (!metadataOp || !valueOp) return t.skip(`${SPEC_FILE} lists no Graph v1.0 read of a team photo yet`);
+    const token = (await msal(TEAMS_READER).acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] }))!.accessToken;
+    const graph = graphClient(server, '', 'v1.0', async () => token);
+    const teamPath = (op: Operation) => op.path.replace(/\{[^}]*\}/, MARK8.id);
+    const metadata = (await graph.api(teamPath(metadataOp)).get()) as Record<string, unknown>;
+    assert.deepEqual([metadata.width, metadata.height], [MARK8.side, MARK8.side]);
+    const bytes = Buffer.from((await graph.api(teamPath(valueOp)).responseType(ResponseType.ARRAYBUFFER).get()) as ArrayBuffer);
+    const decoded = await sharp(bytes).metadata();
+    assert.deepEqual([decoded.format, decoded.width, decoded.height], ['jpeg', MARK8.side, MARK8.side]);
   });
 });

@@ -35,6 +35,39 @@ describe('default tenant fixture', async () => {
     assert.ok(apps.some((a) => a.roles.every((r) => !/^(User|Group|Contacts)\./.test(r))));
   });
 
+  it('has teams with and without a photo, granted resource-specific permissions on some only, and a B2C tenant', () => {
+    const teams = fixture.tenants.flatMap((t) => t.groups.filter((g) => g.team));
+    assert.ok(teams.some((g) => g.photo) && teams.some((g) => !g.photo));
+    assert.ok(teams.some((g) => g.resourceSpecificGrants?.length) && teams.some((g) => !g.resourceSpecificGrants?.length));
+    assert.ok(fixture.tenants.some((t) => t.kind === 'b2c' && t.users.some((u) => u.password)));
+    const pat = users.find((u) => u.kind === 'personal')!;
+    assert.ok(pat.contacts?.some((c) => c.photo) && pat.contacts.some((c) => !c.photo) && pat.contacts.some((c) => c.folder));
+  });
+
+  it('gives every permission an operation of the committed spec names first (least privileged) a token to try', async () => {
+    const { readSpec } = await import('../../spec/io.ts');
+    const spec = await readSpec();
+    const home = fixture.tenants[0]!;
+    const consumer = fixture.tenants.find((t) => t.id === CONSUMER_TENANT_ID)!;
+    const holds = (list: string[], p: string) => list.some((x) => x.toLowerCase() === p.toLowerCase());
+    const missing = new Set<string>();
+    for (const op of spec.operations) {
+      for (const entry of op.permissions) {
+        const least = entry.supported ? entry.permissions[0] : undefined;
+        if (!least) continue;
+        // Outlook's lists have no type of their own for personal accounts: the work list stands for both.
+        const found =
+          entry.type === 'application'
+            ? home.apps.some((a) => holds(a.roles, least))
+            : entry.type === 'delegatedWork'
+              ? home.apps.some((a) => holds(a.scopes, least))
+              : consumer.apps.some((a) => holds(a.scopes, least));
+        if (!found) missing.add(`${entry.type} ${least} (${op.id})`);
+      }
+    }
+    assert.deepEqual([...missing], []);
+  });
+
   it('indexes tenants by id, domain and the consumers alias; users by id and UPN', () => {
     const directory = new TenantDirectory(fixture);
     const contoso = directory.tenant('CONTOSO.onmicrosoft.com');

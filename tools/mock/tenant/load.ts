@@ -122,10 +122,32 @@ export function fixtureConsistencyProblems(fixture: TenantFixture): FixtureProbl
         }
       });
     });
+    if (tenant.kind === 'b2c' && tenant.id.toLowerCase() === CONSUMER_TENANT_ID) {
+      problems.push({ path: `${tp}/kind`, message: 'the consumer tenant is not an Azure AD B2C tenant' });
+    }
+    const appsById = new Map(tenant.apps.map((app) => [app.clientId.toLowerCase(), app]));
     tenant.groups.forEach((group, g) => {
-      const gp = `${tp}/groups/${g}/id`;
-      if (!GUID.test(group.id)) problems.push({ path: gp, message: 'must be a GUID' });
-      seen(objectIds, group.id, gp, 'object id');
+      const gp = `${tp}/groups/${g}`;
+      if (!GUID.test(group.id)) problems.push({ path: `${gp}/id`, message: 'must be a GUID' });
+      seen(objectIds, group.id, `${gp}/id`, 'object id');
+      // Resource-specific consent is given on a team, to an app that asks for the permission.
+      if (group.resourceSpecificGrants && !group.team) {
+        problems.push({ path: `${gp}/resourceSpecificGrants`, message: 'is granted on a team only: set team: true' });
+      }
+      group.resourceSpecificGrants?.forEach((grant, r) => {
+        const rp = `${gp}/resourceSpecificGrants/${r}`;
+        const app = appsById.get(grant.clientId.toLowerCase());
+        if (!app) {
+          problems.push({ path: `${rp}/clientId`, message: `names app '${grant.clientId}', which this tenant does not have` });
+          return;
+        }
+        const asked = new Set([...app.roles, ...app.scopes].map((p) => p.toLowerCase()));
+        grant.permissions.forEach((permission, i) => {
+          if (!asked.has(permission.toLowerCase())) {
+            problems.push({ path: `${rp}/permissions/${i}`, message: `'${permission}' is not among the roles or scopes of app '${grant.clientId}'` });
+          }
+        });
+      });
     });
     // A client id may repeat across tenants (one multi-tenant registration, consented per tenant).
     const clientIds = new Map<string, string>();

@@ -41,11 +41,26 @@ export const User = T.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A permission granted to one app on one team by the team's owner (resource-specific consent):
+ * `TeamSettings.Read.Group` opens the photo of the teams that granted it, and no other.
+ */
+export const ResourceSpecificGrant = T.Object(
+  {
+    clientId: T.String({ description: 'the app granted; one of the tenant apps' }),
+    permissions: T.Array(T.String(), { minItems: 1, description: 'resource-specific permissions such as TeamSettings.Read.Group, also listed in the app' }),
+  },
+  { additionalProperties: false },
+);
+
 export const Group = T.Object(
   {
     id: T.String(),
     displayName: T.Optional(T.String()),
+    /** a team is a group: its one photo stands behind /teams/{id}/photo and /groups/{id}/photo */
+    team: T.Optional(T.Boolean({ description: 'the group is a team (Microsoft Teams)' })),
     photo: T.Optional(Photo),
+    resourceSpecificGrants: T.Optional(T.Array(ResourceSpecificGrant, { description: 'teams only' })),
   },
   { additionalProperties: false },
 );
@@ -65,6 +80,11 @@ export const Tenant = T.Object(
   {
     id: T.String({ description: 'tenant id (GUID), the tid claim' }),
     domain: T.String({ description: 'e.g. contoso.onmicrosoft.com' }),
+    kind: T.Optional(
+      T.Union([T.Literal('workforce'), T.Literal('b2c')], {
+        description: 'workforce (default) or an Azure AD B2C tenant, where the pages say photos are not supported',
+      }),
+    ),
     users: T.Array(User),
     groups: T.Array(Group),
     apps: T.Array(App),
@@ -83,6 +103,7 @@ export type Photo = Static<typeof Photo>;
 export type Contact = Static<typeof Contact>;
 export type User = Static<typeof User>;
 export type Group = Static<typeof Group>;
+export type ResourceSpecificGrant = Static<typeof ResourceSpecificGrant>;
 export type App = Static<typeof App>;
 export type Tenant = Static<typeof Tenant>;
 export type TenantFixture = Static<typeof TenantFixture>;
