@@ -38,6 +38,9 @@ describe('photo-conformance run options', () => {
     assert.throws(() => parseRunArgs(['--allow-writes']), /tenant target only/);
     assert.throws(() => parseRunArgs(['--target', 'url', '--base-url', 'http://x', '--profile', 'live']), /mock target only/);
     assert.throws(() => parseRunArgs(['--shard', 'half']), /--shard/);
+    assert.throws(() => parseRunArgs(['--fail-on', 'never']), /--fail-on must be must, should or may/);
+    assert.equal(parseRunArgs([]).failOn, 'should');
+    assert.equal(parseRunArgs(['--fail-on', 'MUST']).failOn, 'must');
     assert.throws(() => parseRunArgs(['--target', 'cloud']), /mock, url or tenant/);
     assert.throws(() => parseRunArgs(['--unknown']), /unknown/i);
   });

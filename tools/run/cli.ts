@@ -25,7 +25,10 @@ export const USAGE = `usage: photo-conformance run [options]
   --allow-writes            tenant only: change the named test photos (journaled and restored)
   --spec FILE               the spec the suite was generated from (default spec/profilephoto.yaml)
   --grep RE, --grep-invert RE, --shard I/N, --workers N   as in Playwright
-  --strict                  every unexpected failure fails the run, whatever its level
+  --fail-on must|should|may the lowest level whose new failure fails the run (default should:
+                            a new MUST or SHOULD failure fails it; the report grades each anyway)
+  --strict                  every unexpected failure fails the run, whatever its level, and so
+                            does an unexpected pass
   --expectations FILE       the baseline (default spec/expectations/<target>.yaml)
   --fault NAME              mock only: switch on a named fault (repeatable)
   --no-report               skip rendering matrix.html and matrix.md`;
@@ -42,12 +45,23 @@ export interface RunOptions {
   shard?: string;
   workers?: string;
   strict: boolean;
+  failOn: FailOn;
   expectations?: string;
   faults: string[];
   report: boolean;
   /** extra Playwright arguments (after `--`) */
   passThrough: string[];
 }
+
+export const FAIL_ON = ['must', 'should', 'may'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+/** The verdicts a new failure gets at each level, and which of them fail the run at each line. */
+const GATED: Record<FailOn, readonly string[]> = {
+  must: ['fail'],
+  should: ['fail', 'non-strict'],
+  may: ['fail', 'non-strict', 'informational'],
+};
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -73,6 +87,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
         shard: { type: 'string' },
         workers: { type: 'string', short: 'j' },
         strict: { type: 'boolean' },
+        'fail-on': { type: 'string' },
         expectations: { type: 'string' },
         fault: { type: 'string', multiple: true },
         'no-report': { type: 'boolean' },
@@ -100,6 +115,8 @@ export function parseRunArgs(argv: string[]): RunOptions {
   if (values.workers && !/^\d+%?$/.test(values.workers)) throw new UsageError(`--workers must be a number or a percentage, not '${values.workers}'`);
   if (values['allow-writes'] && target !== 'tenant') throw new UsageError('--allow-writes applies to the tenant target only (a mock is reset, not restored)');
   if (values['allow-writes'] && !values['tenant-file']) throw new UsageError('--allow-writes needs --tenant-file naming the test users, groups and contacts');
+  const failOn = (values['fail-on'] ?? 'should').toLowerCase() as FailOn;
+  if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on must be must, should or may, not '${values['fail-on']}'`);
   if (values.fault?.length && target !== 'mock') throw new UsageError('--fault applies to the mock target only');
   return {
     target,
@@ -113,6 +130,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
     shard: values.shard,
     workers: values.workers,
     strict: values.strict ?? false,
+    failOn,
     expectations: values.expectations ? resolve(values.expectations) : undefined,
     faults: values.fault ?? [],
     report: !values['no-report'],
@@ -172,24 +190,27 @@ export interface Grade {
 }
 
 /** The one-screen summary and the exit code, from graded results. */
-export function gradeRun(results: Results, unmatched: Deviation[], options: Pick<RunOptions, 'strict'> & { partial: boolean }): Grade {
+export function gradeRun(results: Results, unmatched: Deviation[], options: Pick<RunOptions, 'strict'> & Partial<Pick<RunOptions, 'failOn'>> & { partial: boolean }): Grade {
   const counts = countVerdicts(results.results);
-  const loud = results.results.filter((r) => r.verdict === 'fail' || r.verdict === 'unexpected-pass');
+  const gated = GATED[options.failOn ?? 'should'];
+  const loud = results.results.filter((r) => gated.includes(r.verdict) || r.verdict === 'unexpected-pass');
   const lines = [
     `conformance: ${counts.total} tests on ${results.run_info.target}${results.run_info.profile ? ` (${results.run_info.profile})` : ''}: ` +
       `${counts.pass} pass, ${counts.fail} fail, ${counts['expected-fail']} known deviation(s), ${counts['unexpected-pass']} unexpected pass(es), ` +
       `${counts['non-strict']} SHOULD broken, ${counts.informational} MAY broken, ${counts.skip} skipped`,
   ];
   for (const r of loud.slice(0, 15)) {
-    const what = r.verdict === 'fail' ? 'NEW FAILURE' : 'UNEXPECTED PASS (remove it from the expectations)';
+    const what = r.verdict === 'unexpected-pass' ? 'UNEXPECTED PASS (remove it from the expectations)' : 'NEW FAILURE';
     lines.push(`  ${what} [${r.level ?? '-'}] ${r.test}${r.source ? `  (${r.source})` : ''}`);
   }
   if (loud.length > 15) lines.push(`  ... and ${loud.length - 15} more in reports/matrix.html`);
   if (!options.partial && unmatched.length) {
     lines.push(`  ${unmatched.length} expectation(s) match no test (renamed or removed?): ${unmatched.slice(0, 3).map((d) => d.test).join('; ')}`);
   }
-  // An unexpected pass is shown as loudly as a new failure; it fails the run only when strict.
-  const failing = counts.fail > 0 || (options.strict && counts['unexpected-pass'] > 0);
+  // A new failure at or above the --fail-on line fails the run (CI gates on SHOULD by
+  // default: a SHOULD that breaks is a regression too). An unexpected pass is shown as
+  // loudly as a new failure; it fails the run only when strict.
+  const failing = results.results.some((r) => gated.includes(r.verdict)) || (options.strict && counts['unexpected-pass'] > 0);
   return { exitCode: failing ? 1 : 0, lines };
 }
 
@@ -280,7 +301,7 @@ export async function main(argv: string[]): Promise<number> {
   await writeFileAtomic(resultsFile, serializeResults(applied.results));
 
   const partial = Boolean(options.grep || options.grepInvert || options.shard || options.passThrough.length);
-  const grade = gradeRun(applied.results, applied.unmatched, { strict: options.strict, partial });
+  const grade = gradeRun(applied.results, applied.unmatched, { strict: options.strict, failOn: options.failOn, partial });
   let html: string | undefined;
   if (options.report) {
     try {

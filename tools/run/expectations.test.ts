@@ -48,7 +48,19 @@ describe('applyExpectations', () => {
     assert.equal(gradeRun(results, [], { strict: false, partial: false }).exitCode, 0);
   });
 
-  it('a new MUST failure fails the run; a new SHOULD failure fails it only when strict', () => {
+  it('--fail-on moves the line: should (the default) gates SHOULD, must lets it through, may gates MAY', () => {
+    const should = applyExpectations(run(result('r.ct GET', 'FAIL', 'SHOULD')), baseline, { strict: false });
+    assert.equal(should.results.results[0]!.verdict, 'non-strict', 'the report still grades by level');
+    const byDefault = gradeRun(should.results, [], { strict: false, partial: false });
+    assert.equal(byDefault.exitCode, 1);
+    assert.match(byDefault.lines.join('\n'), /NEW FAILURE \[SHOULD\] r\.ct GET/);
+    assert.equal(gradeRun(should.results, [], { strict: false, failOn: 'must', partial: false }).exitCode, 0);
+    const may = applyExpectations(run(result('r.known GET', 'FAIL', 'MAY')), baseline, { strict: false });
+    assert.equal(gradeRun(may.results, [], { strict: false, failOn: 'should', partial: false }).exitCode, 0);
+    assert.equal(gradeRun(may.results, [], { strict: false, failOn: 'may', partial: false }).exitCode, 1);
+  });
+
+  it('a new MUST failure fails the run; with --fail-on must a new SHOULD failure fails it only when strict', () => {
     const must = applyExpectations(run(result('r.status PUT', 'FAIL', 'MUST')), baseline, { strict: false });
     assert.equal(must.results.results[0]!.verdict, 'fail');
     const grade = gradeRun(must.results, must.unmatched, { strict: false, partial: false });
@@ -57,7 +69,7 @@ describe('applyExpectations', () => {
 
     const should = applyExpectations(run(result('r.ct GET', 'FAIL', 'SHOULD')), baseline, { strict: false });
     assert.equal(should.results.results[0]!.verdict, 'non-strict');
-    assert.equal(gradeRun(should.results, [], { strict: false, partial: false }).exitCode, 0);
+    assert.equal(gradeRun(should.results, [], { strict: false, failOn: 'must', partial: false }).exitCode, 0);
     const strict = applyExpectations(run(result('r.ct GET', 'FAIL', 'SHOULD')), baseline, { strict: true });
     assert.equal(gradeRun(strict.results, [], { strict: true, partial: false }).exitCode, 1);
   });
