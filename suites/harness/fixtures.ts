@@ -1,6 +1,6 @@
 /**
  * The suite's fixtures, composed with `test.extend`:
- *   target       (worker) the resolved target: a mock started once per worker, a URL, a tenant
+ *   target       (worker) the resolved target: the run's mock for this worker slot, a URL, a tenant
  *   client       (test)   records every exchange; attached as `exchange` when the test ends
  *   conformance  (test)   what a check needs: target, client, and the journal hook for writes
  * Before each test the target is reset (a mock goes back to its seed state).
@@ -29,8 +29,8 @@ interface TestFixtures {
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   target: [
     // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const target = await resolveTarget(targetSettingsFromEnv());
+    async ({}, use, workerInfo) => {
+      const target = await resolveTarget(targetSettingsFromEnv(), workerInfo.parallelIndex);
       try {
         await use(target);
       } finally {

@@ -1,17 +1,26 @@
 /**
- * Before a run: a real tenant gets back every photo a crashed or killed run left changed.
- * Nothing to do for a mock: each worker starts its own (suites/harness/fixtures.ts).
- *
- * (Tried and dropped: one mock per worker slot started here, to spare a replaced worker
- * the mock's start. Hosted in the runner process, the mock lost its 413 answers to
- * connection resets under load, so the size-limit checks became flaky.)
+ * Before a run:
+ *  - mock: one mock server per worker slot, in a child process of its own, for the whole run
+ *    (mock-slots.ts). Playwright replaces a worker after every failing test; with the mock
+ *    already running, the replacement costs milliseconds, not the mock's start. (Hosted in
+ *    the runner process itself, the mock lost its 413 answers to connection resets under
+ *    load: hence a process of its own.) Returns the teardown that stops it.
+ *  - tenant: every photo a crashed or killed run left changed is restored.
  */
+import type { FullConfig } from '@playwright/test';
 import { RecordingClient } from './client.ts';
+import { MOCK_SLOTS_ENV, startMockSlots } from './mock-slots.ts';
 import { restorePending } from './restore.ts';
 import { resolveTarget, targetSettingsFromEnv } from './target.ts';
 
-export default async function globalSetup(): Promise<undefined> {
+export default async function globalSetup(config: FullConfig): Promise<undefined | (() => Promise<void>)> {
   const settings = targetSettingsFromEnv();
+  if (settings.kind === 'mock' && process.env.PHOTO_MOCK_PER_WORKER !== '1') {
+    const slots = await startMockSlots(settings, Math.max(1, config.workers));
+    // Workers are started after the global setup and inherit this environment.
+    process.env[MOCK_SLOTS_ENV] = slots.urls.join(',');
+    return () => slots.stop();
+  }
   if (settings.kind !== 'tenant') return undefined;
   const target = await resolveTarget(settings);
   try {

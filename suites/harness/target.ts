@@ -19,6 +19,7 @@ import { DEFAULT_SPEC_PATH, REPO_ROOT } from '../../tools/spec/paths.ts';
 import type { ApiRoots } from './address.ts';
 import { EnvironmentTokenSource, MsalTokenSource, TokenEndpointSource, type TokenSource } from './tokens.ts';
 import { PhotoJournal } from './journal.ts';
+import { mockSlotUrl } from './mock-slots.ts';
 
 export type TargetKind = 'mock' | 'url' | 'tenant';
 export type Profile = 'docs' | 'live';
@@ -95,7 +96,35 @@ export function homeTenant(tenants: Tenant[]): Tenant {
   return home;
 }
 
-async function startMock(settings: TargetSettings): Promise<ResolvedTarget> {
+/** The run's mock for this worker slot (started by the global setup), reset over HTTP. */
+async function connectMock(settings: TargetSettings, base: string): Promise<ResolvedTarget> {
+  const { DEFAULT_TENANT_PATH, loadTenantFixture } = await import('../../tools/mock/tenant/load.ts');
+  const fixture = await loadTenantFixture(settings.tenantFile ?? DEFAULT_TENANT_PATH);
+  const tenants = [...fixture.tenants];
+  const tenant = homeTenant(tenants);
+  return {
+    settings,
+    roots: rootsAt(base),
+    audiences: AUDIENCES,
+    tenant,
+    tenants,
+    tokens: new TokenEndpointSource({
+      tenants,
+      tenantId: tenant.id,
+      tokenUrl: (id) => `${base}/${id}/oauth2/v2.0/token`,
+      audiences: AUDIENCES,
+    }),
+    reset: async () => {
+      const r = await fetch(`${base}/_mock/reset`, { method: 'POST' });
+      if (!r.ok) throw new TargetError(`the mock at ${base} did not reset: ${r.status}`);
+    },
+    close: async () => undefined,
+  };
+}
+
+async function startMock(settings: TargetSettings, parallelIndex?: number): Promise<ResolvedTarget> {
+  const slot = parallelIndex === undefined ? undefined : mockSlotUrl(parallelIndex);
+  if (slot) return connectMock(settings, slot);
   // Loaded on demand: a url or tenant run never pays for the mock's imports.
   const { startMockServer } = await import('../../tools/mock/server.ts');
   const server = await startMockServer({
@@ -174,10 +203,11 @@ async function resolveTenant(settings: TargetSettings): Promise<ResolvedTarget> 
   };
 }
 
-export async function resolveTarget(settings: TargetSettings): Promise<ResolvedTarget> {
+/** `parallelIndex`: the worker slot, whose mock the global setup may have started already. */
+export async function resolveTarget(settings: TargetSettings, parallelIndex?: number): Promise<ResolvedTarget> {
   switch (settings.kind) {
     case 'mock':
-      return startMock(settings);
+      return startMock(settings, parallelIndex);
     case 'url':
       return resolveUrl(settings);
     case 'tenant':
