@@ -445,7 +445,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Group.ReadWrite.All"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.beta.put.me.contact-in-folder.value": {
     id: "graph.beta.put.me.contact-in-folder.value",
@@ -463,7 +462,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.beta.put.me.contact.value": {
     id: "graph.beta.put.me.contact.value",
@@ -481,7 +479,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.beta.put.me.value": {
     id: "graph.beta.put.me.value",
@@ -499,7 +496,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.beta.put.team.value": {
     id: "graph.beta.put.team.value",
@@ -520,8 +516,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: false, permissions: [] },
     ],
-    successStatus: 200,
-    successStatuses: [200, 204],
+    successStatus: 204,
   },
   "graph.beta.put.team.value.via-groups": {
     id: "graph.beta.put.team.value.via-groups",
@@ -542,8 +537,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: false, permissions: [] },
     ],
-    successStatus: 200,
-    successStatuses: [200, 204],
+    successStatus: 204,
   },
   "graph.beta.put.user.contact-in-folder.value": {
     id: "graph.beta.put.user.contact-in-folder.value",
@@ -561,7 +555,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.beta.put.user.contact.value": {
     id: "graph.beta.put.user.contact.value",
@@ -579,7 +572,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.beta.put.user.value": {
     id: "graph.beta.put.user.value",
@@ -597,7 +589,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
 } satisfies Record<string, OperationFacts>;
 
@@ -7604,7 +7595,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.put.team.value.via-groups/response/status PUT /groups/{teamId}/photo/$value: -> 200", {
+  test("graph.beta.put.team.value.via-groups/response/status PUT /groups/{teamId}/photo/$value: -> 204", {
     tag: ["@graph", "@beta", "@team", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta.put.team.value.via-groups/response/status" },
@@ -7618,7 +7609,7 @@ test.describe("graph beta", () => {
       requirement: { id: "graph.beta.put.team.value.via-groups/response/status", level: "MUST", area: "status" },
       operation: operations["graph.beta.put.team.value.via-groups"],
       check: "status",
-      status: 200,
+      status: 204,
     });
   });
 
@@ -7869,7 +7860,7 @@ test.describe("graph beta", () => {
     });
   });
 
-  test("graph.beta.put.team.value/response/status PUT /teams/{teamId}/photo/$value: -> 200", {
+  test("graph.beta.put.team.value/response/status PUT /teams/{teamId}/photo/$value: -> 204", {
     tag: ["@graph", "@beta", "@team", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.beta.put.team.value/response/status" },
@@ -7883,7 +7874,7 @@ test.describe("graph beta", () => {
       requirement: { id: "graph.beta.put.team.value/response/status", level: "MUST", area: "status" },
       operation: operations["graph.beta.put.team.value"],
       check: "status",
-      status: 200,
+      status: 204,
     });
   });
 

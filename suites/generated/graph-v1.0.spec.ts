@@ -430,7 +430,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Group.ReadWrite.All"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.me.contact-in-folder.value": {
     id: "graph.v1.0.patch.me.contact-in-folder.value",
@@ -448,7 +447,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.me.contact.value": {
     id: "graph.v1.0.patch.me.contact.value",
@@ -466,7 +464,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.me.value": {
     id: "graph.v1.0.patch.me.value",
@@ -484,7 +481,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.user.contact-in-folder.value": {
     id: "graph.v1.0.patch.user.contact-in-folder.value",
@@ -502,7 +498,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.user.contact.value": {
     id: "graph.v1.0.patch.user.contact.value",
@@ -520,7 +515,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.patch.user.value": {
     id: "graph.v1.0.patch.user.value",
@@ -538,7 +532,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.put.group.value": {
     id: "graph.v1.0.put.group.value",
@@ -556,7 +549,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Group.ReadWrite.All"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.put.me.contact-in-folder.value": {
     id: "graph.v1.0.put.me.contact-in-folder.value",
@@ -574,7 +566,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.put.me.contact.value": {
     id: "graph.v1.0.put.me.contact.value",
@@ -592,7 +583,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.put.me.value": {
     id: "graph.v1.0.put.me.value",
@@ -610,7 +600,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.put.team.value": {
     id: "graph.v1.0.put.team.value",
@@ -627,8 +616,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["TeamSettings.ReadWrite.All"] },
     ],
-    successStatus: 200,
-    successStatuses: [200, 204],
+    successStatus: 204,
   },
   "graph.v1.0.put.user.contact-in-folder.value": {
     id: "graph.v1.0.put.user.contact-in-folder.value",
@@ -646,7 +634,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.put.user.contact.value": {
     id: "graph.v1.0.put.user.contact.value",
@@ -664,7 +651,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
   "graph.v1.0.put.user.value": {
     id: "graph.v1.0.put.user.value",
@@ -682,7 +668,6 @@ const operations = {
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
     successStatus: 200,
-    successStatuses: [200, 204],
   },
 } satisfies Record<string, OperationFacts>;
 
@@ -10075,7 +10060,7 @@ test.describe("graph v1.0", () => {
     });
   });
 
-  test("graph.v1.0.put.team.value/response/status PUT /teams/{teamId}/photo/$value: -> 200", {
+  test("graph.v1.0.put.team.value/response/status PUT /teams/{teamId}/photo/$value: -> 204", {
     tag: ["@graph", "@v1.0", "@team", "@status", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.put.team.value/response/status" },
@@ -10089,7 +10074,7 @@ test.describe("graph v1.0", () => {
       requirement: { id: "graph.v1.0.put.team.value/response/status", level: "MUST", area: "status" },
       operation: operations["graph.v1.0.put.team.value"],
       check: "status",
-      status: 200,
+      status: 204,
     });
   });
 
