@@ -18,13 +18,16 @@ export async function createDefaultAuth(ctx: {
   spec: Spec;
 }): Promise<AuthLayer> {
   const platform = await createIdentityPlatform({ fixture: ctx.fixture, baseUrl: ctx.baseUrl });
-  // A decision depends only on the principal, the operation and the owner; the platform hands
-  // out one principal object per token, so decisions are kept per principal.
+  // A decision depends only on the principal, the operation, the owner and what the addressed
+  // team granted the app; the platform hands out one principal object per token, so decisions
+  // are kept per principal.
   const decisions = new WeakMap<Principal, Map<string, AuthDecision>>();
-  const decide = (principal: Principal, operation: Operation, subject: AuthSubject): AuthDecision => {
-    // What the addressed team's owners granted to this app (resource-specific consent).
+  // What the addressed team's owners granted to this app (resource-specific consent).
+  const grantsTo = (principal: Principal, subject: AuthSubject): string[] => {
     const appId = principal.appId.toLowerCase();
-    const resourceGrants = (subject.resourceGrants ?? []).filter((g) => g.clientId.toLowerCase() === appId).flatMap((g) => g.permissions);
+    return (subject.resourceGrants ?? []).filter((g) => g.clientId.toLowerCase() === appId).flatMap((g) => g.permissions);
+  };
+  const decide = (principal: Principal, operation: Operation, subject: AuthSubject, resourceGrants: string[]): AuthDecision => {
     const options = { ownerUserId: subject.ownerUserId, behaviours: ctx.spec.behaviours, profile: ctx.profile, resourceGrants };
     const decision = authorize(principal, operation, options);
     try {
@@ -40,9 +43,11 @@ export async function createDefaultAuth(ctx: {
     authorize(principal, operation, subject) {
       let known = decisions.get(principal);
       if (!known) decisions.set(principal, (known = new Map()));
-      const key = `${operation.id}\u0000${subject.ownerUserId ?? ''}\u0000${subject.groupId ?? ''}`;
+      // The grants are part of the key: the server's rsc-* faults change them for the same team.
+      const grants = grantsTo(principal, subject);
+      const key = `${operation.id}\u0000${subject.ownerUserId ?? ''}\u0000${subject.groupId ?? ''}\u0000${grants.join(',')}`;
       let decision = known.get(key);
-      if (!decision) known.set(key, (decision = decide(principal, operation, subject)));
+      if (!decision) known.set(key, (decision = decide(principal, operation, subject, grants)));
       return decision;
     },
     handle: (req, res) => platform.handle(req, res),

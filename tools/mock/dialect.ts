@@ -34,6 +34,8 @@ export interface DialectOptions {
   graphCasingEverywhere?: boolean;
   omitContext?: boolean;
   omitOdataId?: boolean;
+  /** fault metadata-dimensions-as-strings: Graph writes width and height as strings */
+  dimensionsAsStrings?: boolean;
   /** Graph: the get pages' example shape, or the shape observed from the service */
   graphShape?: 'pageExamples' | 'observed';
 }
@@ -85,8 +87,9 @@ export function photoMetadata(ctx: MetadataContext, view: PhotoView, options: Di
   out['@odata.mediaEtag'] = view.mediaEtag;
   const outlookCasing = ctx.api === 'outlook' && !options.graphCasingEverywhere;
   out[outlookCasing ? 'Id' : 'id'] = view.id;
-  out[outlookCasing ? 'Width' : 'width'] = view.width;
-  out[outlookCasing ? 'Height' : 'height'] = view.height;
+  const asStrings = ctx.api === 'graph' && options.dimensionsAsStrings;
+  out[outlookCasing ? 'Width' : 'width'] = asStrings ? String(view.width) : view.width;
+  out[outlookCasing ? 'Height' : 'height'] = asStrings ? String(view.height) : view.height;
   return out;
 }
 

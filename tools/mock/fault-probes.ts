@@ -15,6 +15,12 @@ export interface Tokens {
   graphAlice: string;
   outlookAlice: string;
   pat: string;
+  /** pat, consented Contacts.Read */
+  patContacts: string;
+  /** the app a team grants TeamSettings.Read.Group (resource-specific) */
+  rsc: string;
+  /** quinn, a user of the Azure AD B2C tenant */
+  b2c: string;
 }
 
 export type Probe = (server: MockServer, t: Tokens) => Promise<unknown>;
@@ -61,7 +67,8 @@ export const probes: Record<FaultName, Probe> = {
     // Weak or strong, the value must be the metadata's (a W/ prefix is etag-weak's business).
     return r.headers.get('etag')?.replace(/^W\//, '') === r.json()['@odata.mediaEtag'];
   },
-  'etag-weak': async (s, t) => (await call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice })).headers.get('etag')?.startsWith('W/'),
+  // No ETag at all is etag-header-missing's business: this observes only whether one is weak.
+  'etag-weak': async (s, t) => ((await call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice })).headers.get('etag') ?? '').startsWith('W/'),
   'etag-not-8-hex': async (s, t) => /^"[0-9A-F]{8}"$/.test((await meta(s, t)).json()['@odata.mediaEtag']),
   'missing-size-variant': async (s, t) => {
     const took = await stored(s, T.alice, async () => put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(100, 100)));
@@ -94,7 +101,9 @@ export const probes: Record<FaultName, Probe> = {
   },
   'directory-dimension-lost': async (s, t) => {
     if (!(await stored(s, T.dan, async () => put(s, `/v1.0/users/${T.dan}/photo/$value`, t.app, await image(700, 500))))) return [700, 500];
-    const body = (await meta(s, t, `Users('${T.dan}')`)).json();
+    const r = await meta(s, t, `Users('${T.dan}')`);
+    if (r.status !== 200) return [700, 500]; // not read at all: no-read-fallback's business
+    const body = r.json();
     return [prop(body, 'width'), prop(body, 'height')];
   },
   'update-not-persisted': async (s, t) => {
@@ -154,6 +163,47 @@ export const probes: Record<FaultName, Probe> = {
       await throttled.close();
     }
   },
+  'no-photo-placeholder': async (s, t) => (await call(s, 'GET', `/v1.0/users/${T.bob}/photo/$value`, { token: t.app })).status,
+  'etag-header-missing': async (s, t) => (await call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice })).headers.has('etag'),
+  'media-type-mismatch': async (s, t) => (await meta(s, t)).json()['@odata.mediaContentType'],
+  'no-read-fallback': async (s, t) => (await meta(s, t, `Users('${T.erin}')`)).status,
+  'b2c-served': async (s, t) => (await call(s, 'GET', '/v1.0/me/photo', { token: t.b2c })).status,
+  'team-route-missing': async (s, t) => (await call(s, 'GET', `/v1.0/teams/${T.team}/photo`, { token: t.app })).status,
+  'team-photo-apart': async (s, t) => {
+    const took = await stored(s, T.team, async () => put(s, `/beta/groups/${T.team}/photo/$value`, t.app, await image(96, 96)));
+    if (!took) return true; // the update through the group was refused: team-update-via-group-refused's business
+    const team = await call(s, 'GET', `/v1.0/teams/${T.team}/photo`, { token: t.app });
+    if (team.status !== 200) return true; // not routed at all: team-route-missing's business
+    const group = await call(s, 'GET', `/v1.0/groups/${T.team}/photo`, { token: t.app });
+    return team.json()['@odata.mediaEtag'] === group.json()['@odata.mediaEtag'];
+  },
+  // The admin app updates through the group's operation (the team's refuses app-only tokens).
+  'team-update-via-group-refused': async (s, t) => {
+    const status = (await put(s, `/beta/groups/${T.team}/photo/$value`, t.app, await image(96, 96))).status;
+    return status >= 200 && status < 300; // success, whatever 2xx (that is upload-status-204's business)
+  },
+  'metadata-dimensions-as-strings': async (s, t) => {
+    const body = (await call(s, 'GET', `/v1.0/users/${T.alice}/photo`, { token: t.app })).json();
+    return [typeof body.width, typeof body.height];
+  },
+  'size-metadata-segment-ignored': async (s, t) => {
+    const r = await call(s, 'GET', "/api/beta/me/photos('64x64')", { token: t.outlookAlice });
+    if (r.status !== 200) return r.status;
+    const body = r.json();
+    return [prop(body, 'width'), prop(body, 'height')];
+  },
+  // Whether the granted team refuses the grant (a 404 of a team route that is missing is not a refusal).
+  'rsc-grant-ignored': async (s, t) => (await call(s, 'GET', `/beta/teams/${T.team}/photo`, { token: t.rsc })).status === 403,
+  // Whether a team that granted nothing lets the app reach its photo (the placeholder, or the no-photo 404).
+  'rsc-grant-everywhere': async (s, t) => {
+    const reached = async (token: string) => {
+      const r = await call(s, 'GET', `/beta/teams/${T.teamNoPhoto}/photo`, { token });
+      return r.status === 200 || (r.status === 404 && r.json().error?.code === 'ImageNotFound');
+    };
+    // An app with no photo permission at all reaching it too: permission-not-checked's business.
+    return (await reached(t.rsc)) && !(await reached(t.nophoto));
+  },
+  'personal-contacts-refused': async (s, t) => (await call(s, 'GET', '/v1.0/me/contacts/ContactSam/photo', { token: t.patContacts })).status,
 };
 
 export async function probeTokens(server: MockServer): Promise<Tokens> {
@@ -163,5 +213,8 @@ export async function probeTokens(server: MockServer): Promise<Tokens> {
     graphAlice: await userToken(server, 'graph', T.aliceUpn, 'alice-pw', ['User.ReadWrite', 'Contacts.ReadWrite']),
     outlookAlice: await userToken(server, 'outlook', T.aliceUpn, 'alice-pw', ['User.ReadWrite.All']),
     pat: await userToken(server, 'graph', 'pat@outlook.com', 'pat-pw', ['User.ReadWrite'], T.consumer),
+    patContacts: await userToken(server, 'graph', 'pat@outlook.com', 'pat-pw', ['Contacts.Read'], T.consumer),
+    rsc: await appToken(server, 'graph', T.rsc),
+    b2c: await userToken(server, 'graph', 'quinn@smallb2c.onmicrosoft.com', 'quinn-pw', ['User.Read'], T.b2c, T.b2cApp),
   };
 }

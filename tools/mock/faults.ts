@@ -38,6 +38,19 @@ export const FAULTS = {
   'request-id-missing': 'responses carry no request-id header',
   'client-request-id-not-echoed': "the client's client-request-id is answered with a different one",
   'retry-after-missing': 'a throttled request gets 429 without Retry-After',
+  'no-photo-placeholder': 'a read the spec answers 404 without a photo (the v1.0 get page: $value) serves the 1x1 placeholder with 200',
+  'etag-header-missing': '$value (and photos/{size}/$value) answers carry no ETag header',
+  'media-type-mismatch': "photo metadata's @odata.mediaContentType names image/png while $value serves image/jpeg",
+  'no-read-fallback': 'a user without a mailbox cannot be read (no fallback to the directory store on reads)',
+  'b2c-served': 'photos are served in an Azure AD B2C tenant instead of refused',
+  'team-route-missing': '/teams/{id}/photo is not routed (404 ResourceNotFound)',
+  'team-photo-apart': '/teams/{id}/photo keeps a photo apart from /groups/{id}/photo: an update through one is not read through the other',
+  'team-update-via-group-refused': "a team's photo update through /groups/{teamId} (beta) is refused with 404",
+  'metadata-dimensions-as-strings': 'Graph photo metadata types width and height as strings instead of integers',
+  'size-metadata-segment-ignored': 'photos/{size} metadata describes the default photo whatever size is asked',
+  'rsc-grant-ignored': 'a resource-specific permission (TeamSettings.Read.Group) is refused even on the team that granted it',
+  'rsc-grant-everywhere': 'a resource-specific permission granted by one team opens every team of the tenant',
+  'personal-contacts-refused': "a personal Microsoft account is refused its own contacts' photos",
 } as const;
 
 export type FaultName = keyof typeof FAULTS;

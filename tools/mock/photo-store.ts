@@ -164,6 +164,8 @@ export const photoKey = {
   group: (tenantId: string, groupId: string) => `${tenantId}|group|${groupId}`.toLowerCase(),
   contact: (tenantId: string, userId: string, contactId: string) =>
     `${tenantId}|contact|${userId}|${contactId}`.toLowerCase(),
+  /** only under the team-photo-apart fault: a team's photo kept apart from its group's */
+  teamApart: (tenantId: string, groupId: string) => `${tenantId}|team|${groupId}`.toLowerCase(),
 };
 
 /** A seed photo from the fixture: a solid colour JPEG of the given size. */
@@ -205,6 +207,11 @@ export class PhotoStore {
 
   get(key: string): PhotoRecord | undefined {
     return this.records.get(key);
+  }
+
+  /** The record a key was seeded with (what a reset brings back), whatever it holds now. */
+  seed(key: string): PhotoRecord | undefined {
+    return this.seeds.get(key);
   }
 
   reset(): void {

@@ -70,7 +70,7 @@ export const SILENT_PAGE_ANSWERS = {
     code: 'ErrorItemNotFound',
     message: 'The specified object was not found in the store.',
   }),
-  // live-behaviour.md: user without an Exchange Online mailbox (used by the no-fallback fault)
+  // live-behaviour.md: user without an Exchange Online mailbox (used by the no-fallback and no-read-fallback faults)
   nonExistentMailbox: (): ErrorAnswer => ({
     status: 404,
     code: 'ErrorNonExistentMailbox',

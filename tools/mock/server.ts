@@ -316,7 +316,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     owner: PhotoOwner;
     key: string;
     store: StoreKind;
+    /** only under team-photo-apart: the seed a team's own photo starts from (its group's) */
+    seedKey?: string;
   }
+
+  /** The photo a request addresses, from the one read of the map the request makes. */
+  const recordOf = (resolved: ResolvedOwner, records: ReadonlyMap<string, PhotoRecord> = store.current()) =>
+    records.get(resolved.key) ?? (resolved.seedKey === undefined ? undefined : store.seed(resolved.seedKey));
 
   function findUser(tenant: Tenant, key: string): User | undefined {
     // The Outlook API addresses users as `{id}@{tenantId}` in @odata.id; accept that form too.
@@ -355,12 +361,24 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       const group = directory.group(tenant.id, groupKey);
       if (!group || (captures.team !== undefined && !group.team)) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound()) };
       subject.groupId = group.id;
-      subject.resourceGrants = group.team ? group.resourceSpecificGrants : undefined;
+      subject.resourceGrants = !group.team || has('rsc-grant-ignored')
+        ? undefined
+        : has('rsc-grant-everywhere')
+          ? tenant.groups.flatMap((g) => g.resourceSpecificGrants ?? [])
+          : group.resourceSpecificGrants;
       const kind = captures.team !== undefined ? 'team' : 'group';
+      const key = photoKey.group(tenant.id, group.id);
+      // The team-photo-apart fault: the team address keeps its own photo, starting as the group's seed.
+      const apart = kind === 'team' && has('team-photo-apart');
       return {
         subject,
         group,
-        resolved: { owner: { kind, tenantId: tenant.id, me: false, groupId: group.id }, key: photoKey.group(tenant.id, group.id), store: 'mailbox' },
+        resolved: {
+          owner: { kind, tenantId: tenant.id, me: false, groupId: group.id },
+          key: apart ? photoKey.teamApart(tenant.id, group.id) : key,
+          store: 'mailbox',
+          ...(apart ? { seedKey: key } : {}),
+        },
       };
     }
     if (!user) return { subject, error: fromAnswer(SILENT_PAGE_ANSWERS.itemNotFound()) };
@@ -414,13 +432,15 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     graphCasingEverywhere: has('wrong-dialect-casing'),
     omitContext: has('missing-odata-context'),
     omitOdataId: has('missing-odata-id'),
+    dimensionsAsStrings: has('metadata-dimensions-as-strings'),
     graphShape: profile.graphMetadata,
   });
 
   /** The spec's placeholder, where the profile follows the spec and the spec gives it for this read. */
   function placeholderView(op: Operation): PhotoView | undefined {
     if (!placeholder || profile.noPhoto !== 'spec' || has('placeholder-missing')) return undefined;
-    if (noPhotoRule.get(op.id)?.kind !== 'placeholder') return undefined;
+    const rule = noPhotoRule.get(op.id)?.kind;
+    if (rule !== 'placeholder' && !(rule === 'status' && has('no-photo-placeholder'))) return undefined;
     return placeholderOf(placeholder);
   }
 
@@ -468,7 +488,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       id: primary && profile.primaryId === 'default' ? 'default' : sizeId(image.width, image.height),
       width: image.width,
       height: image.height,
-      contentType: 'image/jpeg',
+      contentType: has('media-type-mismatch') ? 'image/png' : 'image/jpeg',
       mediaEtag: quotedEtag(record),
     };
   }
@@ -485,18 +505,20 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   function sendImage(p: PhotoRequest, record: PhotoRecord, image: StoredImage) {
     let contentType = record.store === 'directory' ? profile.directoryValueContentType : image.contentType;
     if (has('value-content-type')) contentType = 'application/octet-stream';
-    send(p.x, 200, { 'Content-Type': contentType, 'Cache-Control': 'private', ...etagHeaders(quotedEtag(record)) }, image.bytes);
+    const etag = has('etag-header-missing') ? {} : etagHeaders(quotedEtag(record));
+    send(p.x, 200, { 'Content-Type': contentType, 'Cache-Control': 'private', ...etag }, image.bytes);
   }
 
   function sendPlaceholderImage(p: PhotoRequest, v: PhotoView) {
     if (!placeholderBytes) throw noPhoto(p.op);
-    send(p.x, 200, { 'Content-Type': v.contentType, 'Cache-Control': 'private', ...etagHeaders(v.mediaEtag) }, placeholderBytes);
+    const etag = has('etag-header-missing') ? {} : etagHeaders(v.mediaEtag);
+    send(p.x, 200, { 'Content-Type': v.contentType, 'Cache-Control': 'private', ...etag }, placeholderBytes);
   }
 
   // One read of the map per request: the record taken is the one whose bytes and ETag are served.
   const readHandlers: Record<string, (p: PhotoRequest) => void> = {
     metadata(p) {
-      const record = store.get(p.resolved.key);
+      const record = recordOf(p.resolved);
       if (record) {
         // A record never changes, so its metadata for one address is serialized once.
         const ctx = metadataContext(p, 'photo');
@@ -516,14 +538,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), v, dialectOptions()), etagHeaders(v.mediaEtag));
     },
     value(p) {
-      const record = store.get(p.resolved.key);
+      const record = recordOf(p.resolved);
       if (record) return sendImage(p, record, record.primary);
       const v = placeholderView(p.op);
       if (!v) throw noPhoto(p.op);
       sendPlaceholderImage(p, v);
     },
     photos(p) {
-      const record = store.get(p.resolved.key);
+      const record = recordOf(p.resolved);
       let views: PhotoView[];
       if (record) views = [...record.sizes.values()].sort((a, b) => a.width - b.width).map((image) => view(record, image, false));
       else {
@@ -534,19 +556,19 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       sendJson(p.x, 200, photoCollection(metadataContext(p, 'photos'), views, dialectOptions()));
     },
     photoSize(p) {
-      const record = store.get(p.resolved.key);
+      const record = recordOf(p.resolved);
       if (!record) {
         const v = placeholderView(p.op);
         if (!v) throw noPhoto(p.op);
         const shown = isPlaceholderSize(p.captures.size) ? v : unknownSizePlaceholder();
         return sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), shown, dialectOptions()));
       }
-      const image = sizeOf(record, p.captures.size);
+      const image = has('size-metadata-segment-ignored') ? record.primary : sizeOf(record, p.captures.size);
       const v = image ? view(record, image, false) : unknownSizePlaceholder();
       sendJson(p.x, 200, photoMetadata(metadataContext(p, 'photo'), v, dialectOptions()), etagHeaders(v.mediaEtag));
     },
     photoSizeValue(p) {
-      const record = store.get(p.resolved.key);
+      const record = recordOf(p.resolved);
       if (!record) {
         const v = placeholderView(p.op);
         if (!v) throw noPhoto(p.op);
@@ -584,7 +606,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     if (bytes.length === 0) throw fromAnswer(SILENT_PAGE_ANSWERS.emptyBody());
 
     const records = store.current(); // captured: an upload racing a reset lands in the old map
-    const previous = records.get(p.resolved.key);
+    const previous = recordOf(p.resolved, records);
     let storeKind = p.resolved.store;
     if (storeKind === 'directory' && has('no-fallback')) throw fromAnswer(SILENT_PAGE_ANSWERS.nonExistentMailbox());
     if (storeKind === 'directory' && has('directory-dimension-lost')) storeKind = 'mailbox';
@@ -677,6 +699,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   async function handlePhotoRoute(x: Exchange, path: string): Promise<void> {
     const { root, match, allowed } = resolvePath(path);
     x.api = root.api;
+    if (has('team-route-missing') && match.candidates.some((c) => c.captures.team !== undefined)) throw notFound(path);
     const method = (x.req.method ?? 'GET').toUpperCase() as Method;
     let candidates = match.candidates.filter((c) => c.route.operation.method === method);
     if (!allowed.includes(method)) {
@@ -714,6 +737,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       fitting = candidates;
     }
     fitting.sort((a, b) => Number(b.route.operation.resource === 'team') - Number(a.route.operation.resource === 'team'));
+    if (has('team-update-via-group-refused') && method !== 'GET' && captures.team === undefined && owner.group?.team === true) {
+      // The fault: a team's own update listed on `/groups/{teamId}` (beta) is not routed there.
+      if (fitting.some((c) => c.route.operation.resource === 'team')) throw notFound(path);
+    }
     // The caller may use the permissions of any operation that applies; a refusal names the first.
     let chosen: (typeof fitting)[number] | undefined;
     let refusal: AuthDecision | undefined;
@@ -731,12 +758,15 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
     const candidate = chosen ?? fitting[0]!;
     const op = candidate.route.operation;
-    if (tenant.kind === 'b2c' && behaviourCovers(spec, 'b2cUnsupported', op)) throw fromAnswer(SILENT_PAGE_ANSWERS.b2cUnsupported());
+    if (tenant.kind === 'b2c' && behaviourCovers(spec, 'b2cUnsupported', op) && !has('b2c-served')) throw fromAnswer(SILENT_PAGE_ANSWERS.b2cUnsupported());
+    const contact = op.resource === 'contact' || op.resource === 'contactInFolder';
+    if (has('personal-contacts-refused') && principal.accountKind === 'personal' && contact) throw fromAnswer(SILENT_PAGE_ANSWERS.accessDenied());
     const resolved = owner.resolved;
     if (error || !resolved) throw error ?? notFound(path);
 
     const p: PhotoRequest = { x, op, version: root.version, captures: candidate.captures, resolved };
     if (method === 'GET') {
+      if (resolved.store === 'directory' && has('no-read-fallback')) throw fromAnswer(SILENT_PAGE_ANSWERS.nonExistentMailbox());
       const handler = readHandlers[op.target];
       if (!handler) throw notFound(path);
       return handler(p);
