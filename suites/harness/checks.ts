@@ -40,6 +40,9 @@ const skip = (reason: string): never => {
 
 type Purpose = 'withPhoto' | 'noPhoto' | 'noMailbox';
 
+/** Resource-specific consent: permissions a resource's owner grants, named `….Group` for teams. */
+const RESOURCE_SPECIFIC = /\.Group$/;
+
 /** A team is a group: the tenant description marks which groups are teams. */
 const isTeam = (group: Tenant['groups'][number]) => group.team === true;
 
@@ -448,6 +451,18 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     const principal: PrincipalRequest = { kind: principalKind(t.type), permissions: [t.permission], user: subject.user };
     const r = await perform(c, t.operation, { principal });
     expectSuccess(r, successOf(t.operation), `${t.operation.method} ${t.operation.path} with only ${t.permission} (${t.type})`);
+    // A resource-specific permission (`….Group`, granted by one team's owner) opens only the
+    // teams that granted it: on a team that did not, the same token is refused.
+    if (RESOURCE_SPECIFIC.test(t.permission) && t.operation.resource === 'team') {
+      const other = c.target.tenant.groups.find((g) => isTeam(g) && !(g.resourceSpecificGrants ?? []).some((grant) => grant.permissions.includes(t.permission)));
+      if (!other) return;
+      const token = await tokenFor(c, t.operation.api, principal);
+      const requestUrl = url(c.target, t.operation, { ...subject.values, team: other.id, group: other.id });
+      const refused = isWrite(t.operation)
+        ? await write(c, t.operation, requestUrl, principal, token, (await photo(c, { width: 96, height: 96 })).bytes, documentedContentType(t.operation) ?? 'image/jpeg')
+        : await call(c, t.operation, requestUrl, token);
+      expectStatus(refused, 403, `${t.operation.method} ${t.operation.path} of a team that granted no ${t.permission}`);
+    }
   },
 
   async 'permission-lacking'(c, t) {
