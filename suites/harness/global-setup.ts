@@ -9,7 +9,10 @@
  */
 import type { FullConfig } from '@playwright/test';
 import { RecordingClient } from './client.ts';
-import { MOCK_SLOTS_ENV, startMockSlots } from './mock-slots.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MOCK_SLOTS_ENV, MOCK_TENANTS_ENV, startMockSlots } from './mock-slots.ts';
 import { restorePending } from './restore.ts';
 import { resolveTarget, targetSettingsFromEnv } from './target.ts';
 
@@ -17,9 +20,16 @@ export default async function globalSetup(config: FullConfig): Promise<undefined
   const settings = targetSettingsFromEnv();
   if (settings.kind === 'mock' && process.env.PHOTO_MOCK_PER_WORKER !== '1') {
     const slots = await startMockSlots(settings, Math.max(1, config.workers));
+    const dir = await mkdtemp(join(tmpdir(), 'photo-mock-'));
+    const tenantsFile = join(dir, 'tenants.json');
+    await writeFile(tenantsFile, JSON.stringify(slots.tenants));
     // Workers are started after the global setup and inherit this environment.
     process.env[MOCK_SLOTS_ENV] = slots.urls.join(',');
-    return () => slots.stop();
+    process.env[MOCK_TENANTS_ENV] = tenantsFile;
+    return async () => {
+      await slots.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
   }
   if (settings.kind !== 'tenant') return undefined;
   const target = await resolveTarget(settings);

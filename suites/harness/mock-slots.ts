@@ -7,13 +7,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../tools/spec/paths.ts';
+import type { Tenant } from '../../tools/mock/tenant/model.ts';
 import type { TargetSettings } from './target.ts';
 
 /** Where the global setup leaves the slots' base URLs for the workers (comma-separated). */
 export const MOCK_SLOTS_ENV = 'PHOTO_MOCK_SLOTS';
+/** A JSON file with the tenants the slots' mocks serve: a replaced worker reads it, not the YAML fixture. */
+export const MOCK_TENANTS_ENV = 'PHOTO_MOCK_TENANTS_FILE';
 
 export interface MockSlots {
   urls: string[];
+  tenants: Tenant[];
   stop(): Promise<void>;
 }
 
@@ -30,9 +34,10 @@ export async function startMockSlots(settings: TargetSettings, count: number): P
     void exited.then((code) => reject(new Error(`the mock servers' process exited (${code}) before it listened`)));
   });
   const line = await firstLine;
-  const { urls } = JSON.parse(line) as { urls: string[] };
+  const { urls, tenants } = JSON.parse(line) as { urls: string[]; tenants: Tenant[] };
   return {
     urls,
+    tenants,
     async stop() {
       child.stdin?.end();
       child.kill('SIGTERM');
@@ -45,4 +50,12 @@ export async function startMockSlots(settings: TargetSettings, count: number): P
 export function mockSlotUrl(parallelIndex: number, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const urls = (env[MOCK_SLOTS_ENV] ?? '').split(',').filter(Boolean);
   return urls[parallelIndex];
+}
+
+/** The tenants the global setup wrote for the workers, when it started the slots. */
+export async function mockSlotTenants(env: NodeJS.ProcessEnv = process.env): Promise<Tenant[] | undefined> {
+  const file = env[MOCK_TENANTS_ENV];
+  if (!file) return undefined;
+  const { readFile } = await import('node:fs/promises');
+  return JSON.parse(await readFile(file, 'utf8')) as Tenant[];
 }

@@ -19,7 +19,7 @@ import { DEFAULT_SPEC_PATH, REPO_ROOT } from '../../tools/spec/paths.ts';
 import type { ApiRoots } from './address.ts';
 import { EnvironmentTokenSource, MsalTokenSource, TokenEndpointSource, type TokenSource } from './tokens.ts';
 import { PhotoJournal } from './journal.ts';
-import { mockSlotUrl } from './mock-slots.ts';
+import { mockSlotTenants, mockSlotUrl } from './mock-slots.ts';
 
 export type TargetKind = 'mock' | 'url' | 'tenant';
 export type Profile = 'docs' | 'live';
@@ -96,11 +96,15 @@ export function homeTenant(tenants: Tenant[]): Tenant {
   return home;
 }
 
+async function loadFixture(settings: TargetSettings) {
+  const { DEFAULT_TENANT_PATH, loadTenantFixture } = await import('../../tools/mock/tenant/load.ts');
+  return loadTenantFixture(settings.tenantFile ?? DEFAULT_TENANT_PATH);
+}
+
 /** The run's mock for this worker slot (started by the global setup), reset over HTTP. */
 async function connectMock(settings: TargetSettings, base: string): Promise<ResolvedTarget> {
-  const { DEFAULT_TENANT_PATH, loadTenantFixture } = await import('../../tools/mock/tenant/load.ts');
-  const fixture = await loadTenantFixture(settings.tenantFile ?? DEFAULT_TENANT_PATH);
-  const tenants = [...fixture.tenants];
+  // The tenants as the slots' mocks loaded them; the fixture (YAML, schema) only without them.
+  const tenants = (await mockSlotTenants()) ?? [...(await loadFixture(settings)).tenants];
   const tenant = homeTenant(tenants);
   return {
     settings,

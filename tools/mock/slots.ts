@@ -8,7 +8,7 @@
  * lost its 413 answers to connection resets while the runner was busy (see global-setup.ts).
  * Here it has an event loop to itself, like `photo-conformance mock`.
  *
- * Protocol: prints one JSON line `{"urls": [...]}` on stdout once every server listens; exits
+ * Protocol: prints one JSON line `{"urls": [...], "tenants": [...]}` on stdout once every server listens; exits
  * when its stdin closes (the runner went away, however it went) or on SIGTERM.
  */
 import { parseArgs } from 'node:util';
@@ -16,6 +16,8 @@ import { startMockServer, type MockServer } from './server.ts';
 
 export interface SlotsReady {
   urls: string[];
+  /** who exists on the mocks (the fixture as loaded and validated), so workers need not load it again */
+  tenants: unknown[];
 }
 
 async function main(): Promise<void> {
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
       }),
     );
   }
-  const ready: SlotsReady = { urls: servers.map((s) => s.url) };
+  const ready: SlotsReady = { urls: servers.map((s) => s.url), tenants: [...(servers[0]?.tenants ?? [])] };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 }
 

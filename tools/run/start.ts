@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     // Warnings about missing facts do not stop the job; an error that left no spec does.
     if (code !== 0 && !(await exists(join(REPO_ROOT, 'spec/profilephoto.yaml')))) return code;
   } else {
-    console.log('── extract: skipped (no source pages at ../shared/corpus); using the committed spec');
+    console.log('── extract: skipped (no source pages at ../shared/corpus and ../shared/pages); using the committed spec');
   }
   console.log('── generate: suites/generated/*.spec.ts');
   const generate = (await import('../generate/cli.ts')) as Verb;
