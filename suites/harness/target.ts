@@ -101,10 +101,8 @@ async function loadFixture(settings: TargetSettings) {
   return loadTenantFixture(settings.tenantFile ?? DEFAULT_TENANT_PATH);
 }
 
-/** The run's mock for this worker slot (started by the global setup), reset over HTTP. */
-async function connectMock(settings: TargetSettings, base: string): Promise<ResolvedTarget> {
-  // The tenants as the slots' mocks loaded them; the fixture (YAML, schema) only without them.
-  const tenants = (await mockSlotTenants()) ?? [...(await loadFixture(settings)).tenants];
+/** A server at a base URL that serves both APIs and the identity platform, as a mock does. */
+function servedAt(settings: TargetSettings, base: string, tenants: Tenant[], reset: () => Promise<void>, close: () => Promise<void>): ResolvedTarget {
   const tenant = homeTenant(tenants);
   return {
     settings,
@@ -118,12 +116,20 @@ async function connectMock(settings: TargetSettings, base: string): Promise<Reso
       tokenUrl: (id) => `${base}/${id}/oauth2/v2.0/token`,
       audiences: AUDIENCES,
     }),
-    reset: async () => {
-      const r = await fetch(`${base}/_mock/reset`, { method: 'POST' });
-      if (!r.ok) throw new TargetError(`the mock at ${base} did not reset: ${r.status}`);
-    },
-    close: async () => undefined,
+    reset,
+    close,
   };
+}
+
+/** The run's mock for this worker slot (started by the global setup), reset over HTTP. */
+async function connectMock(settings: TargetSettings, base: string): Promise<ResolvedTarget> {
+  // The tenants as the slots' mocks loaded them; the fixture (YAML, schema) only without them.
+  const tenants = (await mockSlotTenants()) ?? [...(await loadFixture(settings)).tenants];
+  const reset = async () => {
+    const r = await fetch(`${base}/_mock/reset`, { method: 'POST' });
+    if (!r.ok) throw new TargetError(`the mock at ${base} did not reset: ${r.status}`);
+  };
+  return servedAt(settings, base, tenants, reset, async () => undefined);
 }
 
 async function startMock(settings: TargetSettings, parallelIndex?: number): Promise<ResolvedTarget> {
@@ -138,51 +144,19 @@ async function startMock(settings: TargetSettings, parallelIndex?: number): Prom
     specFile: settings.specFile,
     faults: settings.faults,
   });
-  const tenants = [...server.tenants];
-  const tenant = homeTenant(tenants);
-  return {
-    settings,
-    roots: rootsAt(server.url),
-    audiences: AUDIENCES,
-    tenant,
-    tenants,
-    tokens: new TokenEndpointSource({
-      tenants,
-      tenantId: tenant.id,
-      tokenUrl: (id) => `${server.url}/${id}/oauth2/v2.0/token`,
-      audiences: AUDIENCES,
-    }),
-    reset: () => server.reset(),
-    close: () => server.close(),
-  };
+  return servedAt(settings, server.url, [...server.tenants], () => server.reset(), () => server.close());
 }
 
 async function resolveUrl(settings: TargetSettings): Promise<ResolvedTarget> {
   const base = settings.baseUrl!.replace(/\/+$/, '');
-  const { DEFAULT_TENANT_PATH, loadTenantFixture } = await import('../../tools/mock/tenant/load.ts');
-  const fixture = await loadTenantFixture(settings.tenantFile ?? DEFAULT_TENANT_PATH);
-  const tenant = homeTenant(fixture.tenants);
-  const tokens = EnvironmentTokenSource.present()
-    ? new EnvironmentTokenSource()
-    : new TokenEndpointSource({
-        tenants: fixture.tenants,
-        tenantId: tenant.id,
-        tokenUrl: (id) => `${base}/${id}/oauth2/v2.0/token`,
-        audiences: AUDIENCES,
-      });
-  return {
-    settings,
-    roots: rootsAt(base),
-    audiences: AUDIENCES,
-    tenant,
-    tenants: fixture.tenants,
-    tokens,
-    // Another mock: reset it when it offers the admin route, so tests stay independent.
-    reset: async () => {
-      await fetch(`${base}/_mock/reset`, { method: 'POST' }).catch(() => undefined);
-    },
-    close: async () => undefined,
+  const fixture = await loadFixture(settings);
+  // Another mock: reset it when it offers the admin route, so tests stay independent.
+  const reset = async () => {
+    await fetch(`${base}/_mock/reset`, { method: 'POST' }).catch(() => undefined);
   };
+  const target = servedAt(settings, base, [...fixture.tenants], reset, async () => undefined);
+  // Ready-made tokens from the environment win over the server's token endpoint.
+  return EnvironmentTokenSource.present() ? { ...target, tokens: new EnvironmentTokenSource() } : target;
 }
 
 async function resolveTenant(settings: TargetSettings): Promise<ResolvedTarget> {

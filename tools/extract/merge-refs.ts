@@ -1,12 +1,23 @@
 /**
- * Small helpers the merge modules (merge-entities.ts, merge-statements.ts) share: source
- * references in a stable order, ids, levels. merge.ts keeps its own copies of the first
- * three; the order they give is the same.
+ * Small helpers merge.ts and its modules (merge-entities.ts, merge-statements.ts) share:
+ * source references in a stable order, ids, levels, which operations a fact's scope covers.
  */
-import type { Level, Quote, SourceRef } from '../spec/model.ts';
+import type { Level, Operation, Quote, SourceRef } from '../spec/model.ts';
+import type { Scope } from './types.ts';
 
 export const compareRefs = (a: SourceRef, b: SourceRef): number =>
   a.source === b.source ? a.line - b.line || a.column - b.column : a.source < b.source ? -1 : 1;
+
+/** Whether a fact stated for a scope (api, versions, methods, targets, resources) covers an operation. */
+export function inScope(scope: Scope, op: Operation): boolean {
+  return (
+    scope.api === op.api &&
+    (!scope.versions.length || scope.versions.includes(op.version)) &&
+    (!scope.methods.length || scope.methods.includes(op.method)) &&
+    (!scope.targets.length || scope.targets.includes(op.target)) &&
+    (!scope.resources.length || scope.resources.includes(op.resource))
+  );
+}
 
 export function addRefs(into: SourceRef[], refs: readonly SourceRef[]): void {
   for (const ref of refs) if (!into.some((r) => r.ref === ref.ref)) into.push(ref);

@@ -10,8 +10,8 @@
  * Statements that name an entity page (`entity/...`) are the entity merge's.
  */
 import type { Api, Operation, Requirement, SourceRef, Spec, Version } from '../spec/model.ts';
-import { addRefs, bestQuote, compareRefs, higherLevel, isHigher } from './merge-refs.ts';
-import type { Diagnostic, Loc, Scope, StatementFact } from './types.ts';
+import { addRefs, bestQuote, compareRefs, higherLevel, inScope, isHigher } from './merge-refs.ts';
+import type { Diagnostic, Loc, StatementFact } from './types.ts';
 
 const RULE_ID = 'merge';
 
@@ -21,15 +21,6 @@ export interface StatementEntry {
   file: string;
 }
 
-export function inReadScope(scope: Scope, op: Operation): boolean {
-  return (
-    scope.api === op.api &&
-    (!scope.versions.length || scope.versions.includes(op.version)) &&
-    (!scope.methods.length || scope.methods.includes(op.method)) &&
-    (!scope.targets.length || scope.targets.includes(op.target)) &&
-    (!scope.resources.length || scope.resources.includes(op.resource))
-  );
-}
 
 export class StatementMerge {
   private readonly entries: StatementEntry[] = [];
@@ -49,7 +40,7 @@ export class StatementMerge {
     for (const entry of this.entries) {
       const { fact } = entry;
       if (fact.entityPage) continue;
-      const ops = spec.operations.filter((op) => inReadScope(fact.scope, op));
+      const ops = spec.operations.filter((op) => inScope(fact.scope, op));
       const ids: { id: string; ops: Operation[]; version?: Version }[] = fact.perOperation
         ? ops.map((op) => ({ id: `${op.id}/${fact.key}`, ops: [op], version: op.version }))
         : fact.scope.versions.map((version) => ({ id: `${fact.scope.api}.${version}/${fact.key}`, ops: ops.filter((op) => op.version === version), version }));

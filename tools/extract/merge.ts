@@ -39,6 +39,7 @@ import { PermissionNameIndex } from './rules/permissions/recover-names.ts';
 import { mergeSchemas, type JsonSchema } from './rules/responses/json-schema.ts';
 import { EntityMerge, isPhotoEntity } from './merge-entities.ts';
 import { StatementMerge } from './merge-statements.ts';
+import { addRefs, compareRefs, inScope, kebab } from './merge-refs.ts';
 import type {
   BehaviourFact,
   BehaviourKind,
@@ -49,7 +50,6 @@ import type {
   PageResult,
   PermissionFact,
   PlaceholderFact,
-  Scope,
   SizeVariantsFact,
 } from './types.ts';
 
@@ -66,26 +66,8 @@ export function toSourceRef(source: string, file: string, loc: Loc): SourceRef {
   };
 }
 
-const compareRefs = (a: SourceRef, b: SourceRef) => (a.source === b.source ? a.line - b.line || a.column - b.column : a.source < b.source ? -1 : 1);
-
-function addRefs(into: SourceRef[], refs: SourceRef[]): void {
-  for (const ref of refs) if (!into.some((r) => r.ref === ref.ref)) into.push(ref);
-  into.sort(compareRefs);
-}
-
-const kebab = (v: string) => v.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const WRITE_METHODS: Method[] = ['PUT', 'PATCH', 'POST'];
 const isWrite = (m: Method) => WRITE_METHODS.includes(m);
-
-function inScope(scope: Scope, op: Operation): boolean {
-  return (
-    scope.api === op.api &&
-    (!scope.versions.length || scope.versions.includes(op.version)) &&
-    (!scope.methods.length || scope.methods.includes(op.method)) &&
-    (!scope.targets.length || scope.targets.includes(op.target)) &&
-    (!scope.resources.length || scope.resources.includes(op.resource))
-  );
-}
 
 /** What one page says about one operation's permissions of one type. */
 interface PermissionClaim {

@@ -6,7 +6,6 @@
  * No fact the spec holds is repeated here: sizes, limits, methods, permissions and the
  * placeholder are read from the spec at startup.
  */
-import type { Resource } from '../spec/model.ts';
 
 export type ProfileName = 'docs' | 'live';
 export const PROFILE_NAMES: readonly ProfileName[] = ['docs', 'live'];
@@ -127,16 +126,6 @@ export const SILENT_PAGE_ANSWERS = {
     message: `The HTTP method '${method}' is not allowed for this resource in this API version.`,
   }),
 };
-
-/**
- * The status of a successful update, among the ones the operation documents. The update pages
- * list "200 OK, or 204 No Content for a team photo" on every operation; live-behaviour.md (PUT
- * or PATCH success) says which is which: 200 for a user, group or contact, 204 for a team.
- */
-export function writeSuccessStatus(resource: Resource, documented: readonly number[]): number {
-  const observed = resource === 'team' ? 204 : 200;
-  return documented.includes(observed) ? observed : (documented[0] ?? observed);
-}
 
 export const PROFILES: Record<ProfileName, Profile> = {
   docs: {

@@ -34,7 +34,7 @@ import {
   type VariantPolicy,
 } from './photo-store.ts';
 import { noPhotoRules, type NoPhotoRule } from './no-photo.ts';
-import { PROFILES, SILENT_PAGE_ANSWERS, writeSuccessStatus, type ErrorAnswer, type Profile, type ProfileName } from './profiles.ts';
+import { PROFILES, SILENT_PAGE_ANSWERS, type ErrorAnswer, type Profile, type ProfileName } from './profiles.ts';
 import { ClientAborted, readBody, tooLarge } from './request-body.ts';
 import { allowedMethods, buildRouteTable, matchPath, requestSegments, versionRoot, type Captures, type PathMatch, type RouteTable, type VersionRoot } from './routes.ts';
 import { TokenBuckets, type ThrottleOptions } from './throttle.ts';
@@ -145,8 +145,9 @@ function documentedUploadTypes(op: Operation): string[] {
   return [...types];
 }
 
+/** The success the pages document for the operation (each example answers for its own request: 204 for a team). */
 function successStatus(op: Operation): number {
-  return writeSuccessStatus(op.resource, op.responses.filter((r) => r.status >= 200 && r.status < 300).map((r) => r.status));
+  return op.responses.find((r) => r.status >= 200 && r.status < 300)?.status ?? 200;
 }
 
 /** Whether one of the spec's behaviours of this kind covers the operation. */
