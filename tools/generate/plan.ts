@@ -282,14 +282,12 @@ function variantsFor(spec: Spec, requirement: Requirement, op: Operation, once: 
       // `/me` is the signed-in user: an app-only token names nobody there, so a table row of
       // application permissions applies to the operation's other address forms, not to `/me`.
       const meWithAppToken = a.type === 'application' && /^\/?me(\/|$)/i.test(op.path);
-      if (meWithAppToken) {
-        // nothing to try: the harness would only skip
-      } else if (a.supported && a.permissions.length > 0) {
+      if (!meWithAppToken && a.supported && a.permissions.length > 0) {
         out.push(
           { label: `${a.type} ${a.permissions[0]} (least privileged) works`, check: { check: 'permission-least', type: a.type, permission: a.permissions[0]! }, writes },
           { label: `${a.type} lacking ${a.permissions.join('/')} -> 403`, check: { check: 'permission-lacking', type: a.type, permissions: [...a.permissions] }, writes, negative: true },
         );
-      } else if (!a.supported) {
+      } else if (!meWithAppToken && !a.supported) {
         out.push({ label: `${a.type} not supported -> refused`, check: { check: 'permission-unsupported', type: a.type }, writes, negative: true });
       }
       // No Authorization requirement for this operation: the 401 checks belong to its permissions.
