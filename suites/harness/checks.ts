@@ -360,6 +360,11 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     const { bytes } = await photo(c, { width: 96, height: 96 });
     const r = await write(c, t.operation, requestUrl, principal, token, bytes, documentedContentType(t.operation) ?? 'image/jpeg', t.method);
     expectStatus(r, 405, `${t.method} ${t.operation.path} (${t.operation.api} ${t.operation.version} allows ${t.allowed.join(', ')})`);
+    // RFC 9110 §15.5.6: a 405 carries Allow with the methods the resource supports; order,
+    // case and further methods (GET) are the server's business.
+    const allow = (r.headers.allow ?? '').split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
+    judge(r.exchange, { status: 405, allow: `(lists ${t.allowed.join(', ')})` }, { status: r.status, allow: r.headers.allow ?? null });
+    verify(t.allowed.filter((m) => !allow.includes(m)), `methods the Allow header of the 405 leaves out (Allow: ${r.headers.allow ?? 'absent'})`).toEqual([]);
   },
 
   async 'size-limit'(c, t) {
