@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Spec } from '../spec/model.ts';
 import { DEFAULT_SPEC_PATH, REPO_ROOT, SCHEMA_PATH, serializeSpec, writeSchema, writeSpec, type SpecFormat } from '../spec/io.ts';
 import { specJsonSchema } from '../spec/model.ts';
+import { withFacts, type FactsInput } from './facts.ts';
 import { SpecBuilder } from './merge.ts';
 import { extractFiles } from './runner/index.ts';
 import type { Diagnostic, PageResult, SourcePins } from './types.ts';
@@ -100,6 +101,14 @@ export interface ManifestEntry {
 
 /** spec/sources.yaml: `pages: [{ path, pins? }]`, paths relative to the repository root. */
 export async function readManifest(file = MANIFEST_PATH): Promise<ManifestEntry[]> {
+  return (await readManifestFile(file)).pages;
+}
+
+/**
+ * The whole manifest: the pages, and `facts: [{ path }]`, documents of observed service
+ * behaviour the protocol requirements come from (tools/extract/facts.ts).
+ */
+export async function readManifestFile(file = MANIFEST_PATH): Promise<{ pages: ManifestEntry[]; facts: string[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -114,12 +123,21 @@ export async function readManifest(file = MANIFEST_PATH): Promise<ManifestEntry[
   }
   const pages = (data as { pages?: unknown })?.pages;
   if (!Array.isArray(pages)) throw new Error(`${file}: expected a 'pages' list`);
-  return pages.map((entry, index) => {
-    const path = (entry as { path?: unknown })?.path;
-    if (typeof path !== 'string' || !path) throw new Error(`${file}: pages[${index}] has no path`);
-    const pins = (entry as { pins?: SourcePins }).pins;
-    return pins ? { path, pins } : { path };
-  });
+  const facts = (data as { facts?: unknown }).facts ?? [];
+  if (!Array.isArray(facts)) throw new Error(`${file}: 'facts' must be a list of { path }`);
+  return {
+    pages: pages.map((entry, index) => {
+      const path = (entry as { path?: unknown })?.path;
+      if (typeof path !== 'string' || !path) throw new Error(`${file}: pages[${index}] has no path`);
+      const pins = (entry as { pins?: SourcePins }).pins;
+      return pins ? { path, pins } : { path };
+    }),
+    facts: facts.map((entry, index) => {
+      const path = (entry as { path?: unknown })?.path;
+      if (typeof path !== 'string' || !path) throw new Error(`${file}: facts[${index}] has no path`);
+      return path;
+    }),
+  };
 }
 
 /**
@@ -148,7 +166,7 @@ export interface ExtractRun {
 }
 
 /** Reads the pages, merges them, returns the spec and every diagnostic (nothing written). */
-export async function runExtraction(entries: ManifestEntry[], options: { jobs?: number; cache?: boolean } = {}): Promise<ExtractRun> {
+export async function runExtraction(entries: ManifestEntry[], options: { jobs?: number; cache?: boolean; facts?: string[] } = {}): Promise<ExtractRun> {
   const builder = new SpecBuilder();
   const diagnostics: Diagnostic[] = [];
   const pins = new Map<string, SourcePins>();
@@ -177,7 +195,16 @@ export async function runExtraction(entries: ManifestEntry[], options: { jobs?: 
   void summary;
   const built = builder.build();
   diagnostics.push(...built.messages.map((m) => ({ ...m, file: m.file.startsWith('<') ? m.file : displayPath(m.file) })));
-  return { spec: built.spec, diagnostics: sortDiagnostics(diagnostics), pages };
+  const facts: FactsInput[] = [];
+  for (const file of options.facts ?? []) {
+    try {
+      facts.push({ path: displayPath(file), text: await readFile(file, 'utf8') });
+    } catch (error) {
+      // Without its facts the spec would lose the protocol requirements: say so, write nothing.
+      diagnostics.push({ file: displayPath(file), line: 1, column: 1, severity: 'error', message: `facts document cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, ruleId: 'facts' });
+    }
+  }
+  return { spec: withFacts(built.spec, facts), diagnostics: sortDiagnostics(diagnostics), pages };
 }
 
 function schemaRefFor(out: string): string {
@@ -211,18 +238,21 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 
   let entries: ManifestEntry[];
+  let facts: string[] = [];
   if (options.docs.length) entries = options.docs.map((path) => ({ path }));
   else {
     try {
       // Manifest paths are relative to the repository root, not to the cwd.
-      entries = (await readManifest()).map((e) => ({ ...e, path: resolve(REPO_ROOT, e.path) }));
+      const manifest = await readManifestFile();
+      entries = manifest.pages.map((e) => ({ ...e, path: resolve(REPO_ROOT, e.path) }));
+      facts = manifest.facts.map((path) => resolve(REPO_ROOT, path));
     } catch (error) {
       say(`error ${(error as Error).message}`);
       return 1;
     }
   }
 
-  const run = await runExtraction(entries, { ...(options.jobs ? { jobs: options.jobs } : {}), cache: options.cache });
+  const run = await runExtraction(entries, { ...(options.jobs ? { jobs: options.jobs } : {}), cache: options.cache, facts });
   const specToStdout = options.format === 'json' && !options.out && !options.check;
   const out = options.out ? resolve(options.out) : DEFAULT_SPEC_PATH;
   const errors = run.diagnostics.filter((d) => d.severity === 'error');

@@ -216,14 +216,17 @@ test('the statements of the get page: no photo, ETag, media type, B2C', () => {
   assert.equal(noPhoto?.quote.en, noPhoto?.quote.text);
   assert.match(noPhoto?.sources[0]?.ref ?? '', /^docs\/v1\.0\/api\/profilephoto-get\.md:\d+:\d+$/);
   const etag = spec.requirements.find((r) => r.id === 'graph.v1.0/reads/value/etag');
-  assert.deepEqual([etag?.level, etag?.assert, etag?.operations], ['SHOULD', { kind: 'response-header', header: 'ETag' }, ['graph.v1.0.get.me.value']]);
+  // An example shows what the service returns: a MUST for a conforming server (service-statement).
+  assert.deepEqual([etag?.level, etag?.assert, etag?.operations], ['MUST', { kind: 'response-header', header: 'ETag' }, ['graph.v1.0.get.me.value']]);
+  assert.equal(etag?.levelBasis?.rule, 'service-statement');
   // The media type line supports the $value read's content-type requirement made from the "binary data" sentence.
   const contentType = spec.requirements.find((r) => r.id === 'graph.v1.0.get.me.value/response/content-type');
   assert.equal(contentType?.level, 'MUST');
   assert.ok(contentType?.sources.some((s) => /^"@odata\.mediaContentType":\s*"image\/jpeg"$/.test(s.quote?.text ?? '')));
   assert.match(contentType?.quote.text ?? '', /binary data/);
   const b2c = spec.requirements.find((r) => r.id === 'graph/behaviours/b2c-unsupported');
-  assert.equal(b2c?.level, 'MAY');
+  // "not supported" states what the service does: the refusal is a MUST.
+  assert.equal(b2c?.level, 'MUST');
   assert.equal(b2c?.quote.text, 'Managing photos through Microsoft Graph is not supported in Azure AD B2C tenants.');
 });
 

@@ -63,9 +63,14 @@ export class StatementMerge {
       const quoteRefs = group.entries.filter((e) => e.fact.level === level).map((e) => e.ref);
       const existing = byId.get(id);
       if (existing) {
+        // A sentence that states the fact outranks the line that shows it: a stronger one
+        // raises the level; one as strong becomes the quote where an example line was.
+        const sentences = quoteRefs.filter((r) => r.quote && !/^\s*["{[]/.test(r.quote.text));
         if (isHigher(level, existing.level)) {
           existing.level = level;
           existing.quote = bestQuote(quoteRefs, existing.description);
+        } else if (level === existing.level && sentences.length) {
+          existing.quote = bestQuote(sentences, existing.description);
         }
         addRefs(existing.sources, refs);
         continue;

@@ -17,6 +17,7 @@ import type {
   Conflict,
   Header,
   Level,
+  LevelBasis,
   Limit,
   Method,
   MethodRule,
@@ -95,6 +96,40 @@ export function levelOf(quote: { text: string; en?: string } | undefined, fallba
   if (/\bshould\b|sollte|devrait|debería|deveria|следует|必要があります|应该|해야/i.test(text)) return 'SHOULD';
   if (/\b(may|can)\b|können|peut|puede|pode|можно|できます|可以|수 있/i.test(text)) return fallback === 'MUST' ? 'MUST' : 'MAY';
   return fallback;
+}
+
+const NORMATIVE_WORD = /\b(must|required|only|cannot|not supported|should|may|can)\b|必須|のみ|必需|必须|仅|только|обязательн|\bnur\b|erforderlich|obligatoire|obligatorio|obrigatório|필수|sollte|devrait|debería|deveria|следует|必要があります|应该|해야|können|peut|puede|pode|можно|できます|可以|수 있/i;
+
+/** Which rule gave each kind of requirement its level, when no sentence word decided it. */
+const LEVEL_RULE_BY_ASSERTION: Partial<Record<Assertion['kind'], { rule: LevelBasis['rule']; note: string }>> = {
+  'request-header': { rule: 'caller-duty', note: "the sentence tells the caller what to send; the server's answer to a request without it is not optional" },
+};
+const BEHAVIOUR_RULE: Partial<Record<BehaviourKind, { rule: LevelBasis['rule']; note: string }>> = {
+  groupApplicationKnownIssue: { rule: 'known-issue', note: 'the page warns this may not work: either answer it names is accepted' },
+};
+
+/**
+ * Records why a requirement has its level (the `levelBasis`): the rule, and how it applies to
+ * the quoted sentence. A reader checks it against the quote beside it.
+ */
+function withLevelBasis(r: Requirement): Requirement {
+  if (r.levelBasis) return r;
+  const byKind = r.assert.kind === 'behaviour' ? BEHAVIOUR_RULE[r.assert.behaviour as BehaviourKind] : LEVEL_RULE_BY_ASSERTION[r.assert.kind];
+  if (byKind) return { ...r, levelBasis: { ...byKind } };
+  const text = `${r.quote.en ?? ''} ${r.quote.text}`;
+  const word = NORMATIVE_WORD.exec(text)?.[0];
+  if (word && levelOf(r.quote, 'MUST') === r.level && r.level !== 'MUST') {
+    return { ...r, levelBasis: { rule: 'normative-word', note: `the sentence's "${word}" binds the service at ${r.level}` } };
+  }
+  return {
+    ...r,
+    levelBasis: {
+      rule: 'service-statement',
+      note: word
+        ? `the sentence states what the service does ("${word}"): a MUST for a server claiming conformance`
+        : 'the page states what the service returns or does (a sentence, an example, a table): a MUST for a server claiming conformance',
+    },
+  };
 }
 
 export class SpecBuilder {
@@ -391,7 +426,7 @@ export class SpecBuilder {
       schemas,
     };
     spec.requirements = deriveRequirements(spec, this.sizeFacts.map((s) => ({ ...s.fact, ref: s.ref })), this.placeholders.map((p) => ({ ...p.fact, ref: p.ref })));
-    spec.requirements = this.statements.apply(spec, this.entities.requirements(spec, spec.requirements), messages);
+    spec.requirements = this.statements.apply(spec, this.entities.requirements(spec, spec.requirements), messages).map(withLevelBasis);
     for (const op of operations) {
       for (const missing of [
         op.permissions.length ? undefined : 'permissions',
@@ -661,7 +696,7 @@ function deriveRequirements(
     const schemaResponse = success.find((r) => r.schema);
     if (schemaResponse?.schema) {
       push(
-        requirement(`${op.id}/response/schema`, 'metadata', 'SHOULD', `${label(op)} returns a body matching ${schemaResponse.schema}`, { kind: 'response-schema', schema: schemaResponse.schema }, [op.id], schemaResponse.sources),
+        requirement(`${op.id}/response/schema`, 'metadata', 'MUST', `${label(op)} returns a body matching ${schemaResponse.schema}`, { kind: 'response-schema', schema: schemaResponse.schema }, [op.id], schemaResponse.sources),
       );
     }
     for (const header of op.headers.filter((h: Header) => h.required)) {
@@ -669,7 +704,8 @@ function deriveRequirements(
         requirement(
           `${op.id}/request-headers/${header.name.toLowerCase()}`,
           header.name === 'Authorization' ? 'auth' : 'headers',
-          levelOf(quoteFrom(header.sources, ''), 'MUST'),
+          // "You should include a valid token" binds the caller, not the server (caller-duty).
+          'MUST',
           `${label(op)} requires the ${header.name} header${header.value ? ` (${header.value})` : ''}`,
           { kind: 'request-header', header: header.name, ...(header.value ? { value: header.value } : {}) },
           [op.id],
@@ -738,7 +774,7 @@ function deriveRequirements(
         requirement(
           `${api}.${version}/sizes/predefined`,
           'sizes',
-          'SHOULD',
+          'MUST',
           `${api} ${version} serves the predefined sizes ${sv.predefined.join(', ')}, only those at or below the uploaded photo`,
           { kind: 'size-variants', sizes: sv.predefined, availability: sv.availability },
           ops.map((op) => op.id),
@@ -757,7 +793,7 @@ function deriveRequirements(
           requirement(
             `${api}.${version}/sizes/placeholder`,
             'sizes',
-            'SHOULD',
+            'MUST',
             `${api} ${version} describes a missing photo as a ${ph.width}x${ph.height} ${ph.contentType} placeholder with an empty ETag`,
             { kind: 'placeholder', id: ph.id, contentType: ph.contentType, etag: ph.etag },
             ops.map((op) => op.id),
@@ -778,13 +814,13 @@ function deriveRequirements(
     b2cUnsupported: (op) => op.resource === 'me' || op.resource === 'user',
   };
   const behaviourLevel: Record<BehaviourKind, Level> = {
-    mailboxFallback: 'SHOULD',
+    mailboxFallback: 'MUST',
     workOrSchoolOnly: 'MUST',
     groupApplicationKnownIssue: 'MAY',
-    adminAnyUser: 'MAY',
+    adminAnyUser: 'MUST',
     readFallback: 'MUST',
     exchangeOnlySizes: 'MUST',
-    b2cUnsupported: 'MAY',
+    b2cUnsupported: 'MUST',
   };
   const behaviourText: Record<BehaviourKind, string> = {
     mailboxFallback: 'updating a user photo tries the mailbox first, then Azure AD when the user has no mailbox',
@@ -803,7 +839,7 @@ function deriveRequirements(
         `${b.api}/behaviours/${kebab(b.kind)}`,
         b.kind === 'mailboxFallback' ? 'fallback' : b.kind === 'groupApplicationKnownIssue' || b.kind === 'adminAnyUser' ? 'permissions' : 'auth',
         // A known issue, and a note about tenants the suite cannot reach (B2C), stay informative in every language.
-        b.kind === 'groupApplicationKnownIssue' || b.kind === 'b2cUnsupported' ? 'MAY' : levelOf(quote, behaviourLevel[b.kind]),
+        b.kind === 'groupApplicationKnownIssue' ? 'MAY' : levelOf(quote, behaviourLevel[b.kind]),
         `${b.api} ${b.versions.join(', ')}: ${behaviourText[b.kind]}`,
         { kind: 'behaviour', behaviour: b.kind },
         ops.map((op) => op.id),

@@ -62,6 +62,7 @@ export const AREAS = [
   'methods',
   'headers',
   'auth',
+  'protocol', // what every answer of the protocol carries: error bodies, request ids, entity tags, throttling
 ] as const;
 export const Area = StringEnum(AREAS);
 export type Area = Static<typeof Area>;
@@ -245,6 +246,9 @@ export const SizeVariants = T.Object(
 );
 export type SizeVariants = Static<typeof SizeVariants>;
 
+/** Refusals whose error body the facts describe. */
+export const ERROR_SITUATIONS = ['unauthenticated', 'forbidden', 'not-an-image'] as const;
+
 export const BEHAVIOUR_KINDS = [
   'mailboxFallback', // update tries the mailbox, then Azure AD when the user has none
   'workOrSchoolOnly', // personal mailboxes are not supported
@@ -289,8 +293,36 @@ export const Assertion = T.Union([
     { additionalProperties: false, description: 'what a read answers when the photo does not exist' },
   ),
   T.Object(
-    { kind: T.Literal('response-header'), header: T.String(), value: T.Optional(T.String()) },
+    {
+      kind: T.Literal('response-header'),
+      header: T.String(),
+      value: T.Optional(T.String()),
+      pattern: T.Optional(T.String({ description: 'a regular expression the whole value matches' })),
+      echo: T.Optional(T.Boolean({ description: "the value is the one the request's header of the same name carried" })),
+    },
     { additionalProperties: false, description: 'a header the response carries' },
+  ),
+  T.Object(
+    {
+      kind: T.Literal('error-body'),
+      situation: StringEnum(ERROR_SITUATIONS),
+      status: T.Optional(T.Integer({ description: 'absent: any 4xx' })),
+      code: T.Optional(T.String({ description: 'error.code; matched exactly, never the message' })),
+      innerError: T.Optional(T.Array(T.String(), { description: 'Graph: the members error.innerError carries' })),
+    },
+    { additionalProperties: false, description: "a refusal answers with the protocol's error body: {error: {code, message}}" },
+  ),
+  T.Object(
+    { kind: T.Literal('etag-consistency') },
+    { additionalProperties: false, description: 'a strong entity tag names one photo: reads during an update never pair one ETag with two photos' },
+  ),
+  T.Object(
+    { kind: T.Literal('throttling'), header: T.String() },
+    { additionalProperties: false, description: 'a throttled request is answered 429 with this header (Retry-After)' },
+  ),
+  T.Object(
+    { kind: T.Literal('padded-variants') },
+    { additionalProperties: false, description: 'a non-square upload is padded into each square size, not cropped' },
   ),
   T.Object(
     { kind: T.Literal('media-entity') },
@@ -317,10 +349,30 @@ export const Assertion = T.Union([
 ]);
 export type Assertion = Static<typeof Assertion>;
 
+/**
+ * Why a requirement has its level. A sentence binds the party it addresses: a duty of the
+ * caller ("you should include a token") does not make the server's answer optional, and a
+ * plain statement of what the service returns is a MUST for a server claiming conformance.
+ */
+export const LEVEL_RULES = [
+  'service-statement', // the page states what the service returns or does: MUST
+  'normative-word', // the sentence's own word (must, should, may, only...) binds the service
+  'caller-duty', // the sentence binds the caller; the server's answer to a caller who fails it is still a MUST
+  'known-issue', // the page warns the behaviour may not hold: MAY
+  'observed', // not promised by a page; the service is observed to do it (facts): SHOULD
+  'optional-feature', // the page says a caller may ask for it, or the service may do it: MAY
+] as const;
+export const LevelBasis = T.Object(
+  { rule: StringEnum(LEVEL_RULES), note: T.String({ description: 'how the rule applies to the quoted sentence' }) },
+  { additionalProperties: false },
+);
+export type LevelBasis = Static<typeof LevelBasis>;
+
 export const Requirement = T.Object(
   {
     id: T.String({ pattern: '^[a-z0-9][a-z0-9./-]*$', description: 'stable, from anchors and the operation' }),
     level: Level,
+    levelBasis: T.Optional(LevelBasis),
     area: Area,
     description: T.String(),
     quote: Quote,
@@ -399,12 +451,25 @@ export const Entity = T.Object(
 );
 export type Entity = Static<typeof Entity>;
 
+/** A document of observed service behaviour (../shared/facts), read beside the pages. */
+export const FactSource = T.Object(
+  {
+    id: T.String({ pattern: '^[a-z0-9][a-z0-9.-]*$' }),
+    path: T.String(),
+    sha256: T.String({ pattern: '^[0-9a-f]{64}$' }),
+    title: T.Optional(T.String()),
+  },
+  { additionalProperties: false },
+);
+export type FactSource = Static<typeof FactSource>;
+
 export const Spec = T.Object(
   {
     specVersion: T.Literal(1),
     title: T.String(),
     generator: T.String(),
     sources: T.Array(Source),
+    facts: T.Optional(T.Array(FactSource, { description: 'observed-behaviour documents the protocol requirements cite' })),
     operations: T.Array(Operation),
     limits: T.Array(Limit),
     methods: T.Array(MethodRule),

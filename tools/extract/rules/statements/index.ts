@@ -93,7 +93,8 @@ function exampleStatements(context: RuleContext, out: StatementFact[]): void {
         push({
           key: 'reads/value/etag',
           area: 'headers',
-          level: 'SHOULD',
+          // An example shows what the service returns: a MUST (levelBasis service-statement).
+          level: 'MUST',
           description: 'a photo read through $value carries the ETag that its metadata names (@odata.mediaEtag)',
           assert: { kind: 'response-header', header: 'ETag' },
           scope,
@@ -109,7 +110,7 @@ function exampleStatements(context: RuleContext, out: StatementFact[]): void {
         push({
           key: 'response/content-type',
           area: 'content-type',
-          level: 'SHOULD',
+          level: 'MUST',
           description: 'a photo read through $value answers with the media type its metadata names (@odata.mediaContentType)',
           perOperation: true,
           scope,
@@ -131,7 +132,7 @@ function exampleStatements(context: RuleContext, out: StatementFact[]): void {
     push({
       key: `reads/${group}/etag`,
       area: 'headers',
-      level: 'SHOULD',
+      level: 'MUST',
       description: `a photo read (${group === 'value' ? '$value' : 'metadata'}) carries an ETag header`,
       assert: { kind: 'response-header', header: 'ETag' },
       scope: { api: base.api, versions: request?.version ? [request.version] : base.versions, methods: ['GET'], targets: group === 'value' ? [...VALUE_TARGETS] : [...METADATA_TARGETS], resources: [] },
