@@ -847,17 +847,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta.get.group.metadata/response/schema GET /groups/{groupId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@beta", "@group", "@metadata", "@should"],
+    tag: ["@graph", "@beta", "@group", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.group.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
       { type: "operation", description: "graph.beta.get.group.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta.get.group.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.beta.get.group.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.beta.get.group.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -1129,17 +1129,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta.get.group.photo-size/response/schema GET /groups/{groupId}/photos/{size}: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@beta", "@group", "@metadata", "@should"],
+    tag: ["@graph", "@beta", "@group", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.group.photo-size/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
       { type: "operation", description: "graph.beta.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta.get.group.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.beta.get.group.photo-size/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.beta.get.group.photo-size"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -1644,10 +1644,10 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta.get.me.contact-in-folder.metadata/response/schema GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@beta", "@contact", "@metadata", "@should"],
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.me.contact-in-folder.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
       { type: "operation", description: "graph.beta.get.me.contact-in-folder.metadata" },
@@ -1656,7 +1656,7 @@ test.describe("graph beta", () => {
     await check(conformance, {
       requirement: {
         id: "graph.beta.get.me.contact-in-folder.metadata/response/schema",
-        level: "SHOULD",
+        level: "MUST",
         area: "metadata",
       },
       operation: operations["graph.beta.get.me.contact-in-folder.metadata"],
@@ -2197,17 +2197,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta.get.me.contact.metadata/response/schema GET /me/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@beta", "@contact", "@metadata", "@should"],
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.me.contact.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
       { type: "operation", description: "graph.beta.get.me.contact.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta.get.me.contact.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.beta.get.me.contact.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.beta.get.me.contact.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -2670,17 +2670,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta.get.me.metadata/response/schema GET /me/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@beta", "@me", "@metadata", "@should"],
+    tag: ["@graph", "@beta", "@me", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.me.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
       { type: "operation", description: "graph.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta.get.me.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.beta.get.me.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.beta.get.me.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -3161,17 +3161,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta.get.me.photo-size/response/schema GET /me/photos/{size}: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@beta", "@me", "@metadata", "@should"],
+    tag: ["@graph", "@beta", "@me", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.me.photo-size/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
       { type: "operation", description: "graph.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta.get.me.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.beta.get.me.photo-size/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.beta.get.me.photo-size"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -3632,17 +3632,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta.get.team.metadata/response/schema GET /teams/{teamId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@beta", "@team", "@metadata", "@should"],
+    tag: ["@graph", "@beta", "@team", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.team.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
       { type: "operation", description: "graph.beta.get.team.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta.get.team.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.beta.get.team.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.beta.get.team.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -4217,13 +4217,13 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta.get.user.contact-in-folder.metadata/response/schema GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@beta", "@contact", "@metadata", "@should"],
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "graph.beta.get.user.contact-in-folder.metadata/response/schema",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
       { type: "operation", description: "graph.beta.get.user.contact-in-folder.metadata" },
@@ -4232,7 +4232,7 @@ test.describe("graph beta", () => {
     await check(conformance, {
       requirement: {
         id: "graph.beta.get.user.contact-in-folder.metadata/response/schema",
-        level: "SHOULD",
+        level: "MUST",
         area: "metadata",
       },
       operation: operations["graph.beta.get.user.contact-in-folder.metadata"],
@@ -4921,17 +4921,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta.get.user.contact.metadata/response/schema GET /users/{userId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@beta", "@contact", "@metadata", "@should"],
+    tag: ["@graph", "@beta", "@contact", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.contact.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
       { type: "operation", description: "graph.beta.get.user.contact.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta.get.user.contact.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.beta.get.user.contact.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.beta.get.user.contact.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -5530,17 +5530,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta.get.user.metadata/response/schema GET /users/{userId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@beta", "@user", "@metadata", "@should"],
+    tag: ["@graph", "@beta", "@user", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
       { type: "operation", description: "graph.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta.get.user.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.beta.get.user.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.beta.get.user.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -5831,17 +5831,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta.get.user.photo-size/response/schema GET /users/{userId}/photos/{size}: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@beta", "@user", "@metadata", "@should"],
+    tag: ["@graph", "@beta", "@user", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta.get.user.photo-size/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:137" },
       { type: "operation", description: "graph.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta.get.user.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.beta.get.user.photo-size/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.beta.get.user.photo-size"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -10241,18 +10241,666 @@ test.describe("graph beta", () => {
     });
   });
 
+  test("graph.beta/protocol/client-request-id GET /groups/{groupId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@beta", "@group", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.beta.get.group.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/client-request-id GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.beta.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/client-request-id GET /me/contacts/{contactId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.beta.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/client-request-id GET /me/photos/{size}/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@beta", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.beta.get.me.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/client-request-id GET /me/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@beta", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.beta.get.me.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/client-request-id GET /teams/{teamId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@beta", "@team", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.beta.get.team.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/client-request-id GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.beta.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/client-request-id GET /users/{userId}/contacts/{contactId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.beta.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/client-request-id GET /users/{userId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@beta", "@user", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.beta.get.user.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/error-forbidden GET /groups/{groupId}/photo: a token lacking the permission -> 403 ErrorAccessDenied with the error body", {
+    tag: ["@graph", "@beta", "@group", "@protocol", "@negative", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/error-forbidden" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:40" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/error-forbidden", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "error-body",
+      situation: "forbidden",
+      status: 403,
+      code: "ErrorAccessDenied",
+      innerError: ["date", "request-id", "client-request-id"],
+    });
+  });
+
+  test("graph.beta/protocol/error-unauthenticated GET /groups/{groupId}/photo: no token -> 401 InvalidAuthenticationToken with the error body", {
+    tag: ["@graph", "@beta", "@group", "@protocol", "@negative", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/error-unauthenticated" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:39" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/error-unauthenticated", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "error-body",
+      situation: "unauthenticated",
+      status: 401,
+      code: "InvalidAuthenticationToken",
+      innerError: ["date", "request-id", "client-request-id"],
+    });
+  });
+
+  test("graph.beta/protocol/etag GET /groups/{groupId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@beta", "@group", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.beta.get.group.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/etag GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.beta.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/etag GET /me/contacts/{contactId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.beta.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/etag GET /me/photos/{size}/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@beta", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.beta.get.me.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/etag GET /me/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@beta", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.beta.get.me.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/etag GET /teams/{teamId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@beta", "@team", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.beta.get.team.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/etag GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.beta.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/etag GET /users/{userId}/contacts/{contactId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.beta.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/etag GET /users/{userId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@beta", "@user", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.beta.get.user.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/etag-names-one-photo PUT /groups/{groupId}/photo/$value: reads during an update pair each ETag with one photo", {
+    tag: ["@graph", "@beta", "@group", "@protocol", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/etag-names-one-photo" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/etag-names-one-photo", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.put.group.value"],
+      check: "etag-consistency",
+      reads: { value: operations["graph.beta.get.group.value"] },
+    });
+  });
+
+  test("graph.beta/protocol/not-an-image PUT /groups/{groupId}/photo/$value: bytes that are not an image -> 4xx with the error body", {
+    tag: ["@graph", "@beta", "@group", "@protocol", "@negative", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/not-an-image" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:29" },
+      { type: "operation", description: "graph.beta.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/not-an-image", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.put.group.value"],
+      check: "error-body",
+      situation: "not-an-image",
+    });
+  });
+
+  test("graph.beta/protocol/padded-variants GET /me/photos/{size}/$value: a 1000x400 upload is padded into each size", {
+    tag: ["@graph", "@beta", "@me", "@protocol", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/padded-variants" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:22" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/padded-variants", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "padded-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.beta.put.me.value"],
+    });
+  });
+
+  test("graph.beta/protocol/request-id GET /groups/{groupId}/photo/$value: request-id header", {
+    tag: ["@graph", "@beta", "@group", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.group.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.beta.get.group.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/request-id GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: request-id header", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.contact-in-folder.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.beta.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/request-id GET /me/contacts/{contactId}/photo/$value: request-id header", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.contact.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.beta.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/request-id GET /me/photos/{size}/$value: request-id header", {
+    tag: ["@graph", "@beta", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.photo-size-value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.beta.get.me.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/request-id GET /me/photo/$value: request-id header", {
+    tag: ["@graph", "@beta", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.me.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.beta.get.me.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/request-id GET /teams/{teamId}/photo/$value: request-id header", {
+    tag: ["@graph", "@beta", "@team", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.team.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.beta.get.team.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/request-id GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: request-id header", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.user.contact-in-folder.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.beta.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/request-id GET /users/{userId}/contacts/{contactId}/photo/$value: request-id header", {
+    tag: ["@graph", "@beta", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.user.contact.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.beta.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/request-id GET /users/{userId}/photo/$value: request-id header", {
+    tag: ["@graph", "@beta", "@user", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.user.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.beta.get.user.metadata"] },
+    });
+  });
+
+  test("graph.beta/protocol/throttling GET /groups/{groupId}/photo: a burst of 16 requests: every 429 carries Retry-After", {
+    tag: ["@graph", "@beta", "@group", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/protocol/throttling" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:43" },
+      { type: "operation", description: "graph.beta.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/protocol/throttling", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.beta.get.group.metadata"],
+      check: "throttling",
+      header: "Retry-After",
+      burst: 16,
+    });
+  });
+
   test("graph.beta/reads/value/etag GET /groups/{groupId}/photo/$value: ETag header", {
-    tag: ["@graph", "@beta", "@group", "@headers", "@should"],
+    tag: ["@graph", "@beta", "@group", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
       { type: "operation", description: "graph.beta.get.group.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.beta.get.group.value"],
       check: "response-header",
       header: "ETag",
@@ -10261,17 +10909,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/reads/value/etag GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header", {
-    tag: ["@graph", "@beta", "@contact", "@headers", "@should"],
+    tag: ["@graph", "@beta", "@contact", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
       { type: "operation", description: "graph.beta.get.me.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.beta.get.me.contact-in-folder.value"],
       check: "response-header",
       header: "ETag",
@@ -10280,17 +10928,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/reads/value/etag GET /me/contacts/{contactId}/photo/$value: ETag header", {
-    tag: ["@graph", "@beta", "@contact", "@headers", "@should"],
+    tag: ["@graph", "@beta", "@contact", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
       { type: "operation", description: "graph.beta.get.me.contact.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.beta.get.me.contact.value"],
       check: "response-header",
       header: "ETag",
@@ -10299,17 +10947,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/reads/value/etag GET /me/photos/{size}/$value: ETag header", {
-    tag: ["@graph", "@beta", "@me", "@headers", "@should"],
+    tag: ["@graph", "@beta", "@me", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
       { type: "operation", description: "graph.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.beta.get.me.photo-size-value"],
       check: "response-header",
       header: "ETag",
@@ -10318,17 +10966,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/reads/value/etag GET /me/photo/$value: ETag header", {
-    tag: ["@graph", "@beta", "@me", "@headers", "@should"],
+    tag: ["@graph", "@beta", "@me", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
       { type: "operation", description: "graph.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.beta.get.me.value"],
       check: "response-header",
       header: "ETag",
@@ -10337,17 +10985,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/reads/value/etag GET /teams/{teamId}/photo/$value: ETag header", {
-    tag: ["@graph", "@beta", "@team", "@headers", "@should"],
+    tag: ["@graph", "@beta", "@team", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
       { type: "operation", description: "graph.beta.get.team.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.beta.get.team.value"],
       check: "response-header",
       header: "ETag",
@@ -10356,17 +11004,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/reads/value/etag GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header", {
-    tag: ["@graph", "@beta", "@contact", "@headers", "@should"],
+    tag: ["@graph", "@beta", "@contact", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
       { type: "operation", description: "graph.beta.get.user.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.beta.get.user.contact-in-folder.value"],
       check: "response-header",
       header: "ETag",
@@ -10375,17 +11023,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/reads/value/etag GET /users/{userId}/contacts/{contactId}/photo/$value: ETag header", {
-    tag: ["@graph", "@beta", "@contact", "@headers", "@should"],
+    tag: ["@graph", "@beta", "@contact", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
       { type: "operation", description: "graph.beta.get.user.contact.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.beta.get.user.contact.value"],
       check: "response-header",
       header: "ETag",
@@ -10394,17 +11042,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph.beta/reads/value/etag GET /users/{userId}/photo/$value: ETag header", {
-    tag: ["@graph", "@beta", "@user", "@headers", "@should"],
+    tag: ["@graph", "@beta", "@user", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:201" },
       { type: "operation", description: "graph.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.beta.get.user.value"],
       check: "response-header",
       header: "ETag",
@@ -11351,34 +11999,34 @@ test.describe("graph beta", () => {
   });
 
   test("graph/behaviours/b2c-unsupported GET /me/photo: Azure AD B2C tenant refused", {
-    tag: ["@graph", "@beta", "@me", "@auth", "@negative", "@may"],
+    tag: ["@graph", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "graph/behaviours/b2c-unsupported" },
-      { type: "level", description: "MAY" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:33" },
       { type: "operation", description: "graph.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MAY", area: "auth" },
+      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MUST", area: "auth" },
       operation: operations["graph.beta.get.me.metadata"],
       check: "b2c-unsupported",
     });
   });
 
   test("graph/behaviours/b2c-unsupported PUT /me/photo/$value: Azure AD B2C tenant refused", {
-    tag: ["@graph", "@beta", "@me", "@auth", "@negative", "@may", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph/behaviours/b2c-unsupported" },
-      { type: "level", description: "MAY" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:33" },
       { type: "operation", description: "graph.beta.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MAY", area: "auth" },
+      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MUST", area: "auth" },
       operation: operations["graph.beta.put.me.value"],
       check: "b2c-unsupported",
     });
@@ -11457,17 +12105,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph/behaviours/mailbox-fallback PUT /me/photo/$value: user without a mailbox: update kept, read back", {
-    tag: ["@graph", "@beta", "@me", "@fallback", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@me", "@fallback", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph/behaviours/mailbox-fallback" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "fallback" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:25" },
       { type: "operation", description: "graph.beta.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph/behaviours/mailbox-fallback", level: "SHOULD", area: "fallback" },
+      requirement: { id: "graph/behaviours/mailbox-fallback", level: "MUST", area: "fallback" },
       operation: operations["graph.beta.put.me.value"],
       check: "mailbox-fallback",
       upload: { width: 1000, height: 400 },
@@ -11476,17 +12124,17 @@ test.describe("graph beta", () => {
   });
 
   test("graph/behaviours/mailbox-fallback PUT /users/{userId}/photo/$value: user without a mailbox: update kept, read back", {
-    tag: ["@graph", "@beta", "@user", "@fallback", "@should", "@writes"],
+    tag: ["@graph", "@beta", "@user", "@fallback", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph/behaviours/mailbox-fallback" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "fallback" },
       { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:25" },
       { type: "operation", description: "graph.beta.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph/behaviours/mailbox-fallback", level: "SHOULD", area: "fallback" },
+      requirement: { id: "graph/behaviours/mailbox-fallback", level: "MUST", area: "fallback" },
       operation: operations["graph.beta.put.user.value"],
       check: "mailbox-fallback",
       upload: { width: 1000, height: 400 },

@@ -926,17 +926,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0.get.group.metadata/response/schema GET /groups/{groupId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@v1.0", "@group", "@metadata", "@should"],
+    tag: ["@graph", "@v1.0", "@group", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.get.group.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
       { type: "operation", description: "graph.v1.0.get.group.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0.get.group.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.v1.0.get.group.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.v1.0.get.group.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -1208,17 +1208,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0.get.group.photo-size/response/schema GET /groups/{groupId}/photos/{size}: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@v1.0", "@group", "@metadata", "@should"],
+    tag: ["@graph", "@v1.0", "@group", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.get.group.photo-size/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
       { type: "operation", description: "graph.v1.0.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0.get.group.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.v1.0.get.group.photo-size/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.v1.0.get.group.photo-size"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -1723,10 +1723,10 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0.get.me.contact-in-folder.metadata/response/schema GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.get.me.contact-in-folder.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
       { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
@@ -1735,7 +1735,7 @@ test.describe("graph v1.0", () => {
     await check(conformance, {
       requirement: {
         id: "graph.v1.0.get.me.contact-in-folder.metadata/response/schema",
-        level: "SHOULD",
+        level: "MUST",
         area: "metadata",
       },
       operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
@@ -2276,17 +2276,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0.get.me.contact.metadata/response/schema GET /me/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.get.me.contact.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
       { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0.get.me.contact.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.v1.0.get.me.contact.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.v1.0.get.me.contact.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -2749,17 +2749,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0.get.me.metadata/response/schema GET /me/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@v1.0", "@me", "@metadata", "@should"],
+    tag: ["@graph", "@v1.0", "@me", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.get.me.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
       { type: "operation", description: "graph.v1.0.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0.get.me.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.v1.0.get.me.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.v1.0.get.me.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -3240,17 +3240,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0.get.me.photo-size/response/schema GET /me/photos/{size}: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@v1.0", "@me", "@metadata", "@should"],
+    tag: ["@graph", "@v1.0", "@me", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.get.me.photo-size/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0.get.me.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.v1.0.get.me.photo-size/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.v1.0.get.me.photo-size"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -3885,17 +3885,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0.get.team.metadata/response/schema GET /teams/{teamId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@v1.0", "@team", "@metadata", "@should"],
+    tag: ["@graph", "@v1.0", "@team", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.get.team.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
       { type: "operation", description: "graph.v1.0.get.team.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0.get.team.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.v1.0.get.team.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.v1.0.get.team.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -4452,13 +4452,13 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0.get.user.contact-in-folder.metadata/response/schema GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "graph.v1.0.get.user.contact-in-folder.metadata/response/schema",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
       { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
@@ -4467,7 +4467,7 @@ test.describe("graph v1.0", () => {
     await check(conformance, {
       requirement: {
         id: "graph.v1.0.get.user.contact-in-folder.metadata/response/schema",
-        level: "SHOULD",
+        level: "MUST",
         area: "metadata",
       },
       operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
@@ -5156,17 +5156,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0.get.user.contact.metadata/response/schema GET /users/{userId}/contacts/{contactId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.get.user.contact.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
       { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0.get.user.contact.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.v1.0.get.user.contact.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.v1.0.get.user.contact.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -5765,17 +5765,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0.get.user.metadata/response/schema GET /users/{userId}/photo: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@v1.0", "@user", "@metadata", "@should"],
+    tag: ["@graph", "@v1.0", "@user", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.get.user.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
       { type: "operation", description: "graph.v1.0.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0.get.user.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.v1.0.get.user.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.v1.0.get.user.metadata"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -6066,17 +6066,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0.get.user.photo-size/response/schema GET /users/{userId}/photos/{size}: payload matches schema graph.profilePhoto", {
-    tag: ["@graph", "@v1.0", "@user", "@metadata", "@should"],
+    tag: ["@graph", "@v1.0", "@user", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0.get.user.photo-size/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:131" },
       { type: "operation", description: "graph.v1.0.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0.get.user.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "graph.v1.0.get.user.photo-size/response/schema", level: "MUST", area: "metadata" },
       operation: operations["graph.v1.0.get.user.photo-size"],
       check: "response-schema",
       schemaName: "graph.profilePhoto",
@@ -12702,18 +12702,666 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/protocol/client-request-id GET /groups/{groupId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@v1.0", "@group", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.v1.0.get.group.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/client-request-id GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/client-request-id GET /me/contacts/{contactId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.v1.0.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/client-request-id GET /me/photos/{size}/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@v1.0", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.v1.0.get.me.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/client-request-id GET /me/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@v1.0", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.v1.0.get.me.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/client-request-id GET /teams/{teamId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@v1.0", "@team", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.v1.0.get.team.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/client-request-id GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/client-request-id GET /users/{userId}/contacts/{contactId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.v1.0.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/client-request-id GET /users/{userId}/photo/$value: client-request-id header echoes the request", {
+    tag: ["@graph", "@v1.0", "@user", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/client-request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/client-request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "response-header",
+      header: "client-request-id",
+      echo: true,
+      reads: { metadata: operations["graph.v1.0.get.user.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/error-forbidden GET /groups/{groupId}/photo: a token lacking the permission -> 403 ErrorAccessDenied with the error body", {
+    tag: ["@graph", "@v1.0", "@group", "@protocol", "@negative", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/error-forbidden" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:40" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/error-forbidden", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "error-body",
+      situation: "forbidden",
+      status: 403,
+      code: "ErrorAccessDenied",
+      innerError: ["date", "request-id", "client-request-id"],
+    });
+  });
+
+  test("graph.v1.0/protocol/error-unauthenticated GET /groups/{groupId}/photo: no token -> 401 InvalidAuthenticationToken with the error body", {
+    tag: ["@graph", "@v1.0", "@group", "@protocol", "@negative", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/error-unauthenticated" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:39" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/error-unauthenticated", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "error-body",
+      situation: "unauthenticated",
+      status: 401,
+      code: "InvalidAuthenticationToken",
+      innerError: ["date", "request-id", "client-request-id"],
+    });
+  });
+
+  test("graph.v1.0/protocol/etag GET /groups/{groupId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@v1.0", "@group", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.v1.0.get.group.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/etag GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/etag GET /me/contacts/{contactId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.v1.0.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/etag GET /me/photos/{size}/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@v1.0", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.v1.0.get.me.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/etag GET /me/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@v1.0", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.v1.0.get.me.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/etag GET /teams/{teamId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@v1.0", "@team", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.v1.0.get.team.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/etag GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/etag GET /users/{userId}/contacts/{contactId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.v1.0.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/etag GET /users/{userId}/photo/$value: ETag header matches ^\"[0-9A-Fa-f]{8}\"$", {
+    tag: ["@graph", "@v1.0", "@user", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/etag" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/etag", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "response-header",
+      header: "ETag",
+      pattern: "^\"[0-9A-Fa-f]{8}\"$",
+      reads: { metadata: operations["graph.v1.0.get.user.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/etag-names-one-photo PATCH /groups/{groupId}/photo/$value: reads during an update pair each ETag with one photo", {
+    tag: ["@graph", "@v1.0", "@group", "@protocol", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/etag-names-one-photo" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.patch.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/etag-names-one-photo", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.patch.group.value"],
+      check: "etag-consistency",
+      reads: { value: operations["graph.v1.0.get.group.value"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/not-an-image PATCH /groups/{groupId}/photo/$value: bytes that are not an image -> 4xx with the error body", {
+    tag: ["@graph", "@v1.0", "@group", "@protocol", "@negative", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/not-an-image" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:29" },
+      { type: "operation", description: "graph.v1.0.patch.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/not-an-image", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.patch.group.value"],
+      check: "error-body",
+      situation: "not-an-image",
+    });
+  });
+
+  test("graph.v1.0/protocol/padded-variants GET /me/photos/{size}/$value: a 1000x400 upload is padded into each size", {
+    tag: ["@graph", "@v1.0", "@me", "@protocol", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/padded-variants" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:22" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/padded-variants", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "padded-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["graph.v1.0.put.me.value"],
+    });
+  });
+
+  test("graph.v1.0/protocol/request-id GET /groups/{groupId}/photo/$value: request-id header", {
+    tag: ["@graph", "@v1.0", "@group", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.group.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.v1.0.get.group.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/request-id GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: request-id header", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/request-id GET /me/contacts/{contactId}/photo/$value: request-id header", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.contact.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.v1.0.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/request-id GET /me/photos/{size}/$value: request-id header", {
+    tag: ["@graph", "@v1.0", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.photo-size-value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.v1.0.get.me.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/request-id GET /me/photo/$value: request-id header", {
+    tag: ["@graph", "@v1.0", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.me.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.v1.0.get.me.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/request-id GET /teams/{teamId}/photo/$value: request-id header", {
+    tag: ["@graph", "@v1.0", "@team", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.team.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.v1.0.get.team.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/request-id GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: request-id header", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.v1.0.get.me.contact-in-folder.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/request-id GET /users/{userId}/contacts/{contactId}/photo/$value: request-id header", {
+    tag: ["@graph", "@v1.0", "@contact", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.user.contact.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.v1.0.get.me.contact.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/request-id GET /users/{userId}/photo/$value: request-id header", {
+    tag: ["@graph", "@v1.0", "@user", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/request-id" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "graph.v1.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/request-id", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.user.value"],
+      check: "response-header",
+      header: "request-id",
+      reads: { metadata: operations["graph.v1.0.get.user.metadata"] },
+    });
+  });
+
+  test("graph.v1.0/protocol/throttling GET /groups/{groupId}/photo: a burst of 16 requests: every 429 carries Retry-After", {
+    tag: ["@graph", "@v1.0", "@group", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/protocol/throttling" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:43" },
+      { type: "operation", description: "graph.v1.0.get.group.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/protocol/throttling", level: "SHOULD", area: "protocol" },
+      operation: operations["graph.v1.0.get.group.metadata"],
+      check: "throttling",
+      header: "Retry-After",
+      burst: 16,
+    });
+  });
+
   test("graph.v1.0/reads/value/etag GET /groups/{groupId}/photo/$value: ETag header", {
-    tag: ["@graph", "@v1.0", "@group", "@headers", "@should"],
+    tag: ["@graph", "@v1.0", "@group", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
       { type: "operation", description: "graph.v1.0.get.group.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.v1.0.get.group.value"],
       check: "response-header",
       header: "ETag",
@@ -12722,17 +13370,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/reads/value/etag GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header", {
-    tag: ["@graph", "@v1.0", "@contact", "@headers", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
       { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.v1.0.get.me.contact-in-folder.value"],
       check: "response-header",
       header: "ETag",
@@ -12741,17 +13389,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/reads/value/etag GET /me/contacts/{contactId}/photo/$value: ETag header", {
-    tag: ["@graph", "@v1.0", "@contact", "@headers", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
       { type: "operation", description: "graph.v1.0.get.me.contact.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.v1.0.get.me.contact.value"],
       check: "response-header",
       header: "ETag",
@@ -12760,17 +13408,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/reads/value/etag GET /me/photos/{size}/$value: ETag header", {
-    tag: ["@graph", "@v1.0", "@me", "@headers", "@should"],
+    tag: ["@graph", "@v1.0", "@me", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.v1.0.get.me.photo-size-value"],
       check: "response-header",
       header: "ETag",
@@ -12779,17 +13427,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/reads/value/etag GET /me/photo/$value: ETag header", {
-    tag: ["@graph", "@v1.0", "@me", "@headers", "@should"],
+    tag: ["@graph", "@v1.0", "@me", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
       { type: "operation", description: "graph.v1.0.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.v1.0.get.me.value"],
       check: "response-header",
       header: "ETag",
@@ -12798,17 +13446,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/reads/value/etag GET /teams/{teamId}/photo/$value: ETag header", {
-    tag: ["@graph", "@v1.0", "@team", "@headers", "@should"],
+    tag: ["@graph", "@v1.0", "@team", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
       { type: "operation", description: "graph.v1.0.get.team.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.v1.0.get.team.value"],
       check: "response-header",
       header: "ETag",
@@ -12817,17 +13465,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/reads/value/etag GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: ETag header", {
-    tag: ["@graph", "@v1.0", "@contact", "@headers", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
       { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.v1.0.get.user.contact-in-folder.value"],
       check: "response-header",
       header: "ETag",
@@ -12836,17 +13484,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/reads/value/etag GET /users/{userId}/contacts/{contactId}/photo/$value: ETag header", {
-    tag: ["@graph", "@v1.0", "@contact", "@headers", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
       { type: "operation", description: "graph.v1.0.get.user.contact.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.v1.0.get.user.contact.value"],
       check: "response-header",
       header: "ETag",
@@ -12855,17 +13503,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/reads/value/etag GET /users/{userId}/photo/$value: ETag header", {
-    tag: ["@graph", "@v1.0", "@user", "@headers", "@should"],
+    tag: ["@graph", "@v1.0", "@user", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:188" },
       { type: "operation", description: "graph.v1.0.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "graph.v1.0/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["graph.v1.0.get.user.value"],
       check: "response-header",
       header: "ETag",
@@ -13036,17 +13684,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/placeholder GET /groups/{groupId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should"],
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.group.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.group.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -13054,17 +13702,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/placeholder GET /groups/{groupId}/photos/{size}: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@v1.0", "@group", "@sizes", "@should"],
+    tag: ["@graph", "@v1.0", "@group", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.group.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.group.photo-size"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -13072,17 +13720,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/placeholder GET /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.me.contact-in-folder.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.contact-in-folder.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -13090,17 +13738,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/placeholder GET /me/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.me.contact.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.contact.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -13108,17 +13756,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/placeholder GET /me/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -13126,17 +13774,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/placeholder GET /me/photos/{size}: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@v1.0", "@me", "@sizes", "@should"],
+    tag: ["@graph", "@v1.0", "@me", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.me.photo-size"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -13144,17 +13792,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/placeholder GET /teams/{teamId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@v1.0", "@team", "@sizes", "@should"],
+    tag: ["@graph", "@v1.0", "@team", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.team.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.team.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -13162,17 +13810,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/placeholder GET /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.user.contact-in-folder.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.user.contact-in-folder.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -13180,17 +13828,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/placeholder GET /users/{userId}/contacts/{contactId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@should"],
+    tag: ["@graph", "@v1.0", "@contact", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.user.contact.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.user.contact.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -13198,17 +13846,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/placeholder GET /users/{userId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should"],
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.user.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -13216,17 +13864,17 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph.v1.0/sizes/placeholder GET /users/{userId}/photos/{size}: no photo -> placeholder 1X1", {
-    tag: ["@graph", "@v1.0", "@user", "@sizes", "@should"],
+    tag: ["@graph", "@v1.0", "@user", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "graph.v1.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/pages/ru-RU/v1.0/api/profilephoto-get.md:195" },
       { type: "operation", description: "graph.v1.0.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph.v1.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "graph.v1.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["graph.v1.0.get.user.photo-size"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -13950,51 +14598,51 @@ test.describe("graph v1.0", () => {
   });
 
   test("graph/behaviours/b2c-unsupported GET /me/photo: Azure AD B2C tenant refused", {
-    tag: ["@graph", "@v1.0", "@me", "@auth", "@negative", "@may"],
+    tag: ["@graph", "@v1.0", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "graph/behaviours/b2c-unsupported" },
-      { type: "level", description: "MAY" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:33" },
       { type: "operation", description: "graph.v1.0.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MAY", area: "auth" },
+      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MUST", area: "auth" },
       operation: operations["graph.v1.0.get.me.metadata"],
       check: "b2c-unsupported",
     });
   });
 
   test("graph/behaviours/b2c-unsupported PATCH /me/photo/$value: Azure AD B2C tenant refused", {
-    tag: ["@graph", "@v1.0", "@me", "@auth", "@negative", "@may", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph/behaviours/b2c-unsupported" },
-      { type: "level", description: "MAY" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:33" },
       { type: "operation", description: "graph.v1.0.patch.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MAY", area: "auth" },
+      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MUST", area: "auth" },
       operation: operations["graph.v1.0.patch.me.value"],
       check: "b2c-unsupported",
     });
   });
 
   test("graph/behaviours/b2c-unsupported PUT /me/photo/$value: Azure AD B2C tenant refused", {
-    tag: ["@graph", "@v1.0", "@me", "@auth", "@negative", "@may", "@writes"],
+    tag: ["@graph", "@v1.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "graph/behaviours/b2c-unsupported" },
-      { type: "level", description: "MAY" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/pages/ru-RU/beta/resources/profilephoto.md:33" },
       { type: "operation", description: "graph.v1.0.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MAY", area: "auth" },
+      requirement: { id: "graph/behaviours/b2c-unsupported", level: "MUST", area: "auth" },
       operation: operations["graph.v1.0.put.me.value"],
       check: "b2c-unsupported",
     });

@@ -302,17 +302,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.metadata/request-headers/authorization GET /me/photo: no token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.metadata/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.metadata"],
       check: "auth",
       problem: "none",
@@ -320,17 +320,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.metadata/request-headers/authorization GET /me/photo: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.metadata/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.metadata"],
       check: "auth",
       problem: "malformed",
@@ -338,17 +338,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.metadata/request-headers/authorization GET /me/photo: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.metadata/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.metadata"],
       check: "auth",
       problem: "badSignature",
@@ -356,17 +356,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.metadata/request-headers/authorization GET /me/photo: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.metadata/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.metadata"],
       check: "auth",
       problem: "algNone",
@@ -374,17 +374,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.metadata/request-headers/authorization GET /me/photo: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.metadata/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.metadata"],
       check: "auth",
       problem: "expired",
@@ -410,17 +410,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.metadata/response/schema GET /me/photo: payload matches schema outlook.profilePhoto", {
-    tag: ["@outlook", "@beta", "@me", "@metadata", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:148" },
       { type: "operation", description: "outlook.beta.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "outlook.beta.get.me.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["outlook.beta.get.me.metadata"],
       check: "response-schema",
       schemaName: "outlook.profilePhoto",
@@ -499,13 +499,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photo-size-value/request-headers/authorization GET /me/photos/{size}/$value: no token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.me.photo-size-value/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
@@ -514,7 +514,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.me.photo-size-value/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.me.photo-size-value"],
@@ -524,13 +524,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photo-size-value/request-headers/authorization GET /me/photos/{size}/$value: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.me.photo-size-value/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
@@ -539,7 +539,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.me.photo-size-value/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.me.photo-size-value"],
@@ -549,13 +549,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photo-size-value/request-headers/authorization GET /me/photos/{size}/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.me.photo-size-value/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
@@ -564,7 +564,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.me.photo-size-value/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.me.photo-size-value"],
@@ -574,13 +574,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photo-size-value/request-headers/authorization GET /me/photos/{size}/$value: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.me.photo-size-value/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
@@ -589,7 +589,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.me.photo-size-value/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.me.photo-size-value"],
@@ -599,13 +599,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photo-size-value/request-headers/authorization GET /me/photos/{size}/$value: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.me.photo-size-value/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
@@ -614,7 +614,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.me.photo-size-value/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.me.photo-size-value"],
@@ -710,21 +710,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photo-size/request-headers/authorization GET /me/photos/{size}: no token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.photo-size/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.beta.get.me.photo-size/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.beta.get.me.photo-size/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "auth",
       problem: "none",
@@ -732,21 +728,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photo-size/request-headers/authorization GET /me/photos/{size}: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.photo-size/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.beta.get.me.photo-size/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.beta.get.me.photo-size/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "auth",
       problem: "malformed",
@@ -754,21 +746,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photo-size/request-headers/authorization GET /me/photos/{size}: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.photo-size/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.beta.get.me.photo-size/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.beta.get.me.photo-size/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "auth",
       problem: "badSignature",
@@ -776,21 +764,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photo-size/request-headers/authorization GET /me/photos/{size}: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.photo-size/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.beta.get.me.photo-size/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.beta.get.me.photo-size/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "auth",
       problem: "algNone",
@@ -798,21 +782,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photo-size/request-headers/authorization GET /me/photos/{size}: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.photo-size/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.beta.get.me.photo-size/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.beta.get.me.photo-size/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "auth",
       problem: "expired",
@@ -838,17 +818,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photo-size/response/schema GET /me/photos/{size}: payload matches schema outlook.profilePhoto", {
-    tag: ["@outlook", "@beta", "@me", "@metadata", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.photo-size/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:148" },
       { type: "operation", description: "outlook.beta.get.me.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "outlook.beta.get.me.photo-size/response/schema", level: "MUST", area: "metadata" },
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "response-schema",
       schemaName: "outlook.profilePhoto",
@@ -913,17 +893,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photos/request-headers/authorization GET /me/photos: no token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.photos/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.photos/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.photos/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.photos"],
       check: "auth",
       problem: "none",
@@ -931,17 +911,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photos/request-headers/authorization GET /me/photos: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.photos/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.photos/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.photos/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.photos"],
       check: "auth",
       problem: "malformed",
@@ -949,17 +929,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photos/request-headers/authorization GET /me/photos: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.photos/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.photos/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.photos/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.photos"],
       check: "auth",
       problem: "badSignature",
@@ -967,17 +947,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photos/request-headers/authorization GET /me/photos: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.photos/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.photos/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.photos/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.photos"],
       check: "auth",
       problem: "algNone",
@@ -985,17 +965,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.photos/request-headers/authorization GET /me/photos: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.photos/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.photos/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.photos/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.photos"],
       check: "auth",
       problem: "expired",
@@ -1059,17 +1039,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.value/request-headers/authorization GET /me/photo/$value: no token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.value"],
       check: "auth",
       problem: "none",
@@ -1077,17 +1057,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.value/request-headers/authorization GET /me/photo/$value: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.value"],
       check: "auth",
       problem: "malformed",
@@ -1095,17 +1075,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.value/request-headers/authorization GET /me/photo/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.value"],
       check: "auth",
       problem: "badSignature",
@@ -1113,17 +1093,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.value/request-headers/authorization GET /me/photo/$value: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.value"],
       check: "auth",
       problem: "algNone",
@@ -1131,17 +1111,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.me.value/request-headers/authorization GET /me/photo/$value: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.me.value"],
       check: "auth",
       problem: "expired",
@@ -1231,21 +1211,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.metadata/request-headers/authorization GET /users/{userId}/photo: no token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.beta.get.user.metadata/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.beta.get.user.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.metadata"],
       check: "auth",
       problem: "none",
@@ -1253,21 +1229,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.metadata/request-headers/authorization GET /users/{userId}/photo: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.beta.get.user.metadata/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.beta.get.user.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.metadata"],
       check: "auth",
       problem: "malformed",
@@ -1275,21 +1247,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.metadata/request-headers/authorization GET /users/{userId}/photo: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.beta.get.user.metadata/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.beta.get.user.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.metadata"],
       check: "auth",
       problem: "badSignature",
@@ -1297,21 +1265,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.metadata/request-headers/authorization GET /users/{userId}/photo: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.beta.get.user.metadata/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.beta.get.user.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.metadata"],
       check: "auth",
       problem: "algNone",
@@ -1319,21 +1283,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.metadata/request-headers/authorization GET /users/{userId}/photo: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.beta.get.user.metadata/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.beta.get.user.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.metadata"],
       check: "auth",
       problem: "expired",
@@ -1359,17 +1319,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.metadata/response/schema GET /users/{userId}/photo: payload matches schema outlook.profilePhoto", {
-    tag: ["@outlook", "@beta", "@user", "@metadata", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:148" },
       { type: "operation", description: "outlook.beta.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "outlook.beta.get.user.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["outlook.beta.get.user.metadata"],
       check: "response-schema",
       schemaName: "outlook.profilePhoto",
@@ -1448,13 +1408,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photo-size-value/request-headers/authorization GET /users/{userId}/photos/{size}/$value: no token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.user.photo-size-value/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
@@ -1463,7 +1423,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.user.photo-size-value/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.user.photo-size-value"],
@@ -1473,13 +1433,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photo-size-value/request-headers/authorization GET /users/{userId}/photos/{size}/$value: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.user.photo-size-value/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
@@ -1488,7 +1448,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.user.photo-size-value/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.user.photo-size-value"],
@@ -1498,13 +1458,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photo-size-value/request-headers/authorization GET /users/{userId}/photos/{size}/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.user.photo-size-value/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
@@ -1513,7 +1473,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.user.photo-size-value/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.user.photo-size-value"],
@@ -1523,13 +1483,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photo-size-value/request-headers/authorization GET /users/{userId}/photos/{size}/$value: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.user.photo-size-value/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
@@ -1538,7 +1498,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.user.photo-size-value/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.user.photo-size-value"],
@@ -1548,13 +1508,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photo-size-value/request-headers/authorization GET /users/{userId}/photos/{size}/$value: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.user.photo-size-value/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
@@ -1563,7 +1523,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.user.photo-size-value/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.user.photo-size-value"],
@@ -1659,13 +1619,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photo-size/request-headers/authorization GET /users/{userId}/photos/{size}: no token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.user.photo-size/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
@@ -1674,7 +1634,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.user.photo-size/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.user.photo-size"],
@@ -1684,13 +1644,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photo-size/request-headers/authorization GET /users/{userId}/photos/{size}: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.user.photo-size/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
@@ -1699,7 +1659,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.user.photo-size/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.user.photo-size"],
@@ -1709,13 +1669,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photo-size/request-headers/authorization GET /users/{userId}/photos/{size}: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.user.photo-size/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
@@ -1724,7 +1684,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.user.photo-size/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.user.photo-size"],
@@ -1734,13 +1694,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photo-size/request-headers/authorization GET /users/{userId}/photos/{size}: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.user.photo-size/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
@@ -1749,7 +1709,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.user.photo-size/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.user.photo-size"],
@@ -1759,13 +1719,13 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photo-size/request-headers/authorization GET /users/{userId}/photos/{size}: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       {
         type: "requirement",
         description: "outlook.beta.get.user.photo-size/request-headers/authorization",
       },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
@@ -1774,7 +1734,7 @@ test.describe("outlook beta", () => {
     await check(conformance, {
       requirement: {
         id: "outlook.beta.get.user.photo-size/request-headers/authorization",
-        level: "SHOULD",
+        level: "MUST",
         area: "auth",
       },
       operation: operations["outlook.beta.get.user.photo-size"],
@@ -1806,17 +1766,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photo-size/response/schema GET /users/{userId}/photos/{size}: payload matches schema outlook.profilePhoto", {
-    tag: ["@outlook", "@beta", "@user", "@metadata", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.photo-size/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:148" },
       { type: "operation", description: "outlook.beta.get.user.photo-size" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.photo-size/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "outlook.beta.get.user.photo-size/response/schema", level: "MUST", area: "metadata" },
       operation: operations["outlook.beta.get.user.photo-size"],
       check: "response-schema",
       schemaName: "outlook.profilePhoto",
@@ -1889,17 +1849,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photos/request-headers/authorization GET /users/{userId}/photos: no token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.photos/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.photos/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.user.photos/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.photos"],
       check: "auth",
       problem: "none",
@@ -1907,17 +1867,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photos/request-headers/authorization GET /users/{userId}/photos: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.photos/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.photos/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.user.photos/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.photos"],
       check: "auth",
       problem: "malformed",
@@ -1925,17 +1885,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photos/request-headers/authorization GET /users/{userId}/photos: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.photos/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.photos/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.user.photos/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.photos"],
       check: "auth",
       problem: "badSignature",
@@ -1943,17 +1903,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photos/request-headers/authorization GET /users/{userId}/photos: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.photos/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.photos/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.user.photos/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.photos"],
       check: "auth",
       problem: "algNone",
@@ -1961,17 +1921,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.photos/request-headers/authorization GET /users/{userId}/photos: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.photos/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.photos" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.photos/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.user.photos/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.photos"],
       check: "auth",
       problem: "expired",
@@ -2035,17 +1995,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.value/request-headers/authorization GET /users/{userId}/photo/$value: no token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.value"],
       check: "auth",
       problem: "none",
@@ -2053,17 +2013,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.value/request-headers/authorization GET /users/{userId}/photo/$value: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.value"],
       check: "auth",
       problem: "malformed",
@@ -2071,17 +2031,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.value/request-headers/authorization GET /users/{userId}/photo/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.value"],
       check: "auth",
       problem: "badSignature",
@@ -2089,17 +2049,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.value/request-headers/authorization GET /users/{userId}/photo/$value: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.value"],
       check: "auth",
       problem: "algNone",
@@ -2107,17 +2067,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.get.user.value/request-headers/authorization GET /users/{userId}/photo/$value: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta.get.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.get.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.get.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.get.user.value"],
       check: "auth",
       problem: "expired",
@@ -2199,17 +2159,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.put.me.value/request-headers/authorization PUT /me/photo/$value: no token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.put.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.put.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.put.me.value"],
       check: "auth",
       problem: "none",
@@ -2217,17 +2177,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.put.me.value/request-headers/authorization PUT /me/photo/$value: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.put.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.put.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.put.me.value"],
       check: "auth",
       problem: "malformed",
@@ -2235,17 +2195,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.put.me.value/request-headers/authorization PUT /me/photo/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.put.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.put.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.put.me.value"],
       check: "auth",
       problem: "badSignature",
@@ -2253,17 +2213,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.put.me.value/request-headers/authorization PUT /me/photo/$value: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.put.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.put.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.put.me.value"],
       check: "auth",
       problem: "algNone",
@@ -2271,17 +2231,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.put.me.value/request-headers/authorization PUT /me/photo/$value: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.put.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.put.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.put.me.value"],
       check: "auth",
       problem: "expired",
@@ -2371,17 +2331,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.put.user.value/request-headers/authorization PUT /users/{userId}/photo/$value: no token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.put.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.put.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.put.user.value"],
       check: "auth",
       problem: "none",
@@ -2389,17 +2349,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.put.user.value/request-headers/authorization PUT /users/{userId}/photo/$value: malformed token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.put.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.put.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.put.user.value"],
       check: "auth",
       problem: "malformed",
@@ -2407,17 +2367,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.put.user.value/request-headers/authorization PUT /users/{userId}/photo/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.put.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.put.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.put.user.value"],
       check: "auth",
       problem: "badSignature",
@@ -2425,17 +2385,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.put.user.value/request-headers/authorization PUT /users/{userId}/photo/$value: algNone token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.put.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.put.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.put.user.value"],
       check: "auth",
       problem: "algNone",
@@ -2443,17 +2403,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta.put.user.value/request-headers/authorization PUT /users/{userId}/photo/$value: expired token -> 401", {
-    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@beta", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.beta.put.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.beta.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta.put.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.beta.put.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.beta.put.user.value"],
       check: "auth",
       problem: "expired",
@@ -2578,18 +2538,153 @@ test.describe("outlook beta", () => {
     });
   });
 
+  test("outlook.beta/protocol/error-forbidden GET /me/photo: a token lacking the permission -> 403 ErrorAccessDenied with the error body", {
+    tag: ["@outlook", "@beta", "@me", "@protocol", "@negative", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta/protocol/error-forbidden" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:40" },
+      { type: "operation", description: "outlook.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta/protocol/error-forbidden", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.beta.get.me.metadata"],
+      check: "error-body",
+      situation: "forbidden",
+      status: 403,
+      code: "ErrorAccessDenied",
+    });
+  });
+
+  test("outlook.beta/protocol/error-unauthenticated GET /me/photo: no token -> 401 InvalidAuthenticationToken with the error body", {
+    tag: ["@outlook", "@beta", "@me", "@protocol", "@negative", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta/protocol/error-unauthenticated" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:39" },
+      { type: "operation", description: "outlook.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta/protocol/error-unauthenticated", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.beta.get.me.metadata"],
+      check: "error-body",
+      situation: "unauthenticated",
+      status: 401,
+      code: "InvalidAuthenticationToken",
+    });
+  });
+
+  test("outlook.beta/protocol/etag-names-one-photo PUT /me/photo/$value: reads during an update pair each ETag with one photo", {
+    tag: ["@outlook", "@beta", "@me", "@protocol", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta/protocol/etag-names-one-photo" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "outlook.beta.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta/protocol/etag-names-one-photo", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.beta.put.me.value"],
+      check: "etag-consistency",
+      reads: { value: operations["outlook.beta.get.me.value"] },
+    });
+  });
+
+  test("outlook.beta/protocol/not-an-image PUT /me/photo/$value: bytes that are not an image -> 4xx with the error body", {
+    tag: ["@outlook", "@beta", "@me", "@protocol", "@negative", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta/protocol/not-an-image" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:29" },
+      { type: "operation", description: "outlook.beta.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta/protocol/not-an-image", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.beta.put.me.value"],
+      check: "error-body",
+      situation: "not-an-image",
+    });
+  });
+
+  test("outlook.beta/protocol/padded-variants GET /me/photos/{size}/$value: a 1000x400 upload is padded into each size", {
+    tag: ["@outlook", "@beta", "@me", "@protocol", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta/protocol/padded-variants" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:22" },
+      { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta/protocol/padded-variants", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.beta.get.me.photo-size-value"],
+      check: "padded-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["outlook.beta.put.me.value"],
+    });
+  });
+
+  test("outlook.beta/protocol/padded-variants GET /users/{userId}/photos/{size}/$value: a 1000x400 upload is padded into each size", {
+    tag: ["@outlook", "@beta", "@user", "@protocol", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta/protocol/padded-variants" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:22" },
+      { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta/protocol/padded-variants", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.beta.get.user.photo-size-value"],
+      check: "padded-variants",
+      sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+      upload: { width: 1000, height: 400 },
+      write: operations["outlook.beta.put.user.value"],
+    });
+  });
+
+  test("outlook.beta/protocol/throttling GET /me/photo: a burst of 16 requests: every 429 carries Retry-After", {
+    tag: ["@outlook", "@beta", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta/protocol/throttling" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:43" },
+      { type: "operation", description: "outlook.beta.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta/protocol/throttling", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.beta.get.me.metadata"],
+      check: "throttling",
+      header: "Retry-After",
+      burst: 16,
+    });
+  });
+
   test("outlook.beta/reads/value/etag GET /me/photos/{size}/$value: ETag header", {
-    tag: ["@outlook", "@beta", "@me", "@headers", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:154" },
       { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "outlook.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["outlook.beta.get.me.photo-size-value"],
       check: "response-header",
       header: "ETag",
@@ -2598,17 +2693,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/reads/value/etag GET /me/photo/$value: ETag header", {
-    tag: ["@outlook", "@beta", "@me", "@headers", "@should"],
+    tag: ["@outlook", "@beta", "@me", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:154" },
       { type: "operation", description: "outlook.beta.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "outlook.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["outlook.beta.get.me.value"],
       check: "response-header",
       header: "ETag",
@@ -2617,17 +2712,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/reads/value/etag GET /users/{userId}/photos/{size}/$value: ETag header", {
-    tag: ["@outlook", "@beta", "@user", "@headers", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:154" },
       { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "outlook.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["outlook.beta.get.user.photo-size-value"],
       check: "response-header",
       header: "ETag",
@@ -2636,17 +2731,17 @@ test.describe("outlook beta", () => {
   });
 
   test("outlook.beta/reads/value/etag GET /users/{userId}/photo/$value: ETag header", {
-    tag: ["@outlook", "@beta", "@user", "@headers", "@should"],
+    tag: ["@outlook", "@beta", "@user", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.beta/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:154" },
       { type: "operation", description: "outlook.beta.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.beta/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "outlook.beta/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["outlook.beta.get.user.value"],
       check: "response-header",
       header: "ETag",

@@ -210,17 +210,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.me.metadata/request-headers/authorization GET /me/photo: no token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.me.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.me.metadata/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.me.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.me.metadata"],
       check: "auth",
       problem: "none",
@@ -228,17 +228,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.me.metadata/request-headers/authorization GET /me/photo: malformed token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.me.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.me.metadata/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.me.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.me.metadata"],
       check: "auth",
       problem: "malformed",
@@ -246,17 +246,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.me.metadata/request-headers/authorization GET /me/photo: badSignature token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.me.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.me.metadata/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.me.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.me.metadata"],
       check: "auth",
       problem: "badSignature",
@@ -264,17 +264,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.me.metadata/request-headers/authorization GET /me/photo: algNone token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.me.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.me.metadata/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.me.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.me.metadata"],
       check: "auth",
       problem: "algNone",
@@ -282,17 +282,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.me.metadata/request-headers/authorization GET /me/photo: expired token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.me.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.me.metadata/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.me.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.me.metadata"],
       check: "auth",
       problem: "expired",
@@ -318,17 +318,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.me.metadata/response/schema GET /me/photo: payload matches schema outlook.profilePhoto", {
-    tag: ["@outlook", "@v2.0", "@me", "@metadata", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.me.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:207" },
       { type: "operation", description: "outlook.v2.0.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.me.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "outlook.v2.0.get.me.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["outlook.v2.0.get.me.metadata"],
       check: "response-schema",
       schemaName: "outlook.profilePhoto",
@@ -393,17 +393,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.me.value/request-headers/authorization GET /me/photo/$value: no token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.me.value"],
       check: "auth",
       problem: "none",
@@ -411,17 +411,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.me.value/request-headers/authorization GET /me/photo/$value: malformed token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.me.value"],
       check: "auth",
       problem: "malformed",
@@ -429,17 +429,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.me.value/request-headers/authorization GET /me/photo/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.me.value"],
       check: "auth",
       problem: "badSignature",
@@ -447,17 +447,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.me.value/request-headers/authorization GET /me/photo/$value: algNone token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.me.value"],
       check: "auth",
       problem: "algNone",
@@ -465,17 +465,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.me.value/request-headers/authorization GET /me/photo/$value: expired token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.me.value"],
       check: "auth",
       problem: "expired",
@@ -565,21 +565,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.user.metadata/request-headers/authorization GET /users/{userId}/photo: no token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.user.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.v2.0.get.user.metadata/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.v2.0.get.user.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.user.metadata"],
       check: "auth",
       problem: "none",
@@ -587,21 +583,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.user.metadata/request-headers/authorization GET /users/{userId}/photo: malformed token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.user.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.v2.0.get.user.metadata/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.v2.0.get.user.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.user.metadata"],
       check: "auth",
       problem: "malformed",
@@ -609,21 +601,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.user.metadata/request-headers/authorization GET /users/{userId}/photo: badSignature token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.user.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.v2.0.get.user.metadata/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.v2.0.get.user.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.user.metadata"],
       check: "auth",
       problem: "badSignature",
@@ -631,21 +619,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.user.metadata/request-headers/authorization GET /users/{userId}/photo: algNone token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.user.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.v2.0.get.user.metadata/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.v2.0.get.user.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.user.metadata"],
       check: "auth",
       problem: "algNone",
@@ -653,21 +637,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.user.metadata/request-headers/authorization GET /users/{userId}/photo: expired token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.user.metadata/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: {
-        id: "outlook.v2.0.get.user.metadata/request-headers/authorization",
-        level: "SHOULD",
-        area: "auth",
-      },
+      requirement: { id: "outlook.v2.0.get.user.metadata/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.user.metadata"],
       check: "auth",
       problem: "expired",
@@ -693,17 +673,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.user.metadata/response/schema GET /users/{userId}/photo: payload matches schema outlook.profilePhoto", {
-    tag: ["@outlook", "@v2.0", "@user", "@metadata", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@metadata", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.user.metadata/response/schema" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "metadata" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:207" },
       { type: "operation", description: "outlook.v2.0.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.user.metadata/response/schema", level: "SHOULD", area: "metadata" },
+      requirement: { id: "outlook.v2.0.get.user.metadata/response/schema", level: "MUST", area: "metadata" },
       operation: operations["outlook.v2.0.get.user.metadata"],
       check: "response-schema",
       schemaName: "outlook.profilePhoto",
@@ -768,17 +748,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.user.value/request-headers/authorization GET /users/{userId}/photo/$value: no token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.user.value"],
       check: "auth",
       problem: "none",
@@ -786,17 +766,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.user.value/request-headers/authorization GET /users/{userId}/photo/$value: malformed token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.user.value"],
       check: "auth",
       problem: "malformed",
@@ -804,17 +784,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.user.value/request-headers/authorization GET /users/{userId}/photo/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.user.value"],
       check: "auth",
       problem: "badSignature",
@@ -822,17 +802,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.user.value/request-headers/authorization GET /users/{userId}/photo/$value: algNone token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.user.value"],
       check: "auth",
       problem: "algNone",
@@ -840,17 +820,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.get.user.value/request-headers/authorization GET /users/{userId}/photo/$value: expired token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.get.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.get.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.get.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.get.user.value"],
       check: "auth",
       problem: "expired",
@@ -932,17 +912,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.patch.me.value/request-headers/authorization PATCH /me/photo/$value: no token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.patch.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.patch.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.patch.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.patch.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.patch.me.value"],
       check: "auth",
       problem: "none",
@@ -950,17 +930,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.patch.me.value/request-headers/authorization PATCH /me/photo/$value: malformed token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.patch.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.patch.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.patch.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.patch.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.patch.me.value"],
       check: "auth",
       problem: "malformed",
@@ -968,17 +948,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.patch.me.value/request-headers/authorization PATCH /me/photo/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.patch.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.patch.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.patch.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.patch.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.patch.me.value"],
       check: "auth",
       problem: "badSignature",
@@ -986,17 +966,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.patch.me.value/request-headers/authorization PATCH /me/photo/$value: algNone token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.patch.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.patch.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.patch.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.patch.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.patch.me.value"],
       check: "auth",
       problem: "algNone",
@@ -1004,17 +984,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.patch.me.value/request-headers/authorization PATCH /me/photo/$value: expired token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.patch.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.patch.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.patch.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.patch.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.patch.me.value"],
       check: "auth",
       problem: "expired",
@@ -1062,17 +1042,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.patch.user.value/request-headers/authorization PATCH /users/{userId}/photo/$value: no token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.patch.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.patch.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.patch.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.patch.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.patch.user.value"],
       check: "auth",
       problem: "none",
@@ -1080,17 +1060,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.patch.user.value/request-headers/authorization PATCH /users/{userId}/photo/$value: malformed token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.patch.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.patch.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.patch.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.patch.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.patch.user.value"],
       check: "auth",
       problem: "malformed",
@@ -1098,17 +1078,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.patch.user.value/request-headers/authorization PATCH /users/{userId}/photo/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.patch.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.patch.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.patch.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.patch.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.patch.user.value"],
       check: "auth",
       problem: "badSignature",
@@ -1116,17 +1096,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.patch.user.value/request-headers/authorization PATCH /users/{userId}/photo/$value: algNone token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.patch.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.patch.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.patch.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.patch.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.patch.user.value"],
       check: "auth",
       problem: "algNone",
@@ -1134,17 +1114,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.patch.user.value/request-headers/authorization PATCH /users/{userId}/photo/$value: expired token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.patch.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.patch.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.patch.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.patch.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.patch.user.value"],
       check: "auth",
       problem: "expired",
@@ -1230,17 +1210,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.put.me.value/request-headers/authorization PUT /me/photo/$value: no token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.put.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.put.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.put.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.put.me.value"],
       check: "auth",
       problem: "none",
@@ -1248,17 +1228,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.put.me.value/request-headers/authorization PUT /me/photo/$value: malformed token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.put.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.put.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.put.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.put.me.value"],
       check: "auth",
       problem: "malformed",
@@ -1266,17 +1246,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.put.me.value/request-headers/authorization PUT /me/photo/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.put.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.put.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.put.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.put.me.value"],
       check: "auth",
       problem: "badSignature",
@@ -1284,17 +1264,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.put.me.value/request-headers/authorization PUT /me/photo/$value: algNone token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.put.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.put.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.put.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.put.me.value"],
       check: "auth",
       problem: "algNone",
@@ -1302,17 +1282,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.put.me.value/request-headers/authorization PUT /me/photo/$value: expired token -> 401", {
-    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@me", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.put.me.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.put.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.put.me.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.put.me.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.put.me.value"],
       check: "auth",
       problem: "expired",
@@ -1360,17 +1340,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.put.user.value/request-headers/authorization PUT /users/{userId}/photo/$value: no token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.put.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.put.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.put.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.put.user.value"],
       check: "auth",
       problem: "none",
@@ -1378,17 +1358,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.put.user.value/request-headers/authorization PUT /users/{userId}/photo/$value: malformed token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.put.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.put.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.put.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.put.user.value"],
       check: "auth",
       problem: "malformed",
@@ -1396,17 +1376,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.put.user.value/request-headers/authorization PUT /users/{userId}/photo/$value: badSignature token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.put.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.put.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.put.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.put.user.value"],
       check: "auth",
       problem: "badSignature",
@@ -1414,17 +1394,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.put.user.value/request-headers/authorization PUT /users/{userId}/photo/$value: algNone token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.put.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.put.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.put.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.put.user.value"],
       check: "auth",
       problem: "algNone",
@@ -1432,17 +1412,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0.put.user.value/request-headers/authorization PUT /users/{userId}/photo/$value: expired token -> 401", {
-    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@should", "@writes"],
+    tag: ["@outlook", "@v2.0", "@user", "@auth", "@negative", "@must", "@writes"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0.put.user.value/request-headers/authorization" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "auth" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:65" },
       { type: "operation", description: "outlook.v2.0.put.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0.put.user.value/request-headers/authorization", level: "SHOULD", area: "auth" },
+      requirement: { id: "outlook.v2.0.put.user.value/request-headers/authorization", level: "MUST", area: "auth" },
       operation: operations["outlook.v2.0.put.user.value"],
       check: "auth",
       problem: "expired",
@@ -1561,18 +1541,113 @@ test.describe("outlook v2.0", () => {
     });
   });
 
+  test("outlook.v2.0/protocol/error-forbidden GET /me/photo: a token lacking the permission -> 403 ErrorAccessDenied with the error body", {
+    tag: ["@outlook", "@v2.0", "@me", "@protocol", "@negative", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.v2.0/protocol/error-forbidden" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:40" },
+      { type: "operation", description: "outlook.v2.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.v2.0/protocol/error-forbidden", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.v2.0.get.me.metadata"],
+      check: "error-body",
+      situation: "forbidden",
+      status: 403,
+      code: "ErrorAccessDenied",
+    });
+  });
+
+  test("outlook.v2.0/protocol/error-unauthenticated GET /me/photo: no token -> 401 InvalidAuthenticationToken with the error body", {
+    tag: ["@outlook", "@v2.0", "@me", "@protocol", "@negative", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.v2.0/protocol/error-unauthenticated" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:39" },
+      { type: "operation", description: "outlook.v2.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.v2.0/protocol/error-unauthenticated", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.v2.0.get.me.metadata"],
+      check: "error-body",
+      situation: "unauthenticated",
+      status: 401,
+      code: "InvalidAuthenticationToken",
+    });
+  });
+
+  test("outlook.v2.0/protocol/etag-names-one-photo PATCH /me/photo/$value: reads during an update pair each ETag with one photo", {
+    tag: ["@outlook", "@v2.0", "@me", "@protocol", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "outlook.v2.0/protocol/etag-names-one-photo" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:18" },
+      { type: "operation", description: "outlook.v2.0.patch.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.v2.0/protocol/etag-names-one-photo", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.v2.0.patch.me.value"],
+      check: "etag-consistency",
+      reads: { value: operations["outlook.v2.0.get.me.value"] },
+    });
+  });
+
+  test("outlook.v2.0/protocol/not-an-image PATCH /me/photo/$value: bytes that are not an image -> 4xx with the error body", {
+    tag: ["@outlook", "@v2.0", "@me", "@protocol", "@negative", "@should", "@writes"],
+    annotation: [
+      { type: "requirement", description: "outlook.v2.0/protocol/not-an-image" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:29" },
+      { type: "operation", description: "outlook.v2.0.patch.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.v2.0/protocol/not-an-image", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.v2.0.patch.me.value"],
+      check: "error-body",
+      situation: "not-an-image",
+    });
+  });
+
+  test("outlook.v2.0/protocol/throttling GET /me/photo: a burst of 16 requests: every 429 carries Retry-After", {
+    tag: ["@outlook", "@v2.0", "@me", "@protocol", "@should"],
+    annotation: [
+      { type: "requirement", description: "outlook.v2.0/protocol/throttling" },
+      { type: "level", description: "SHOULD" },
+      { type: "area", description: "protocol" },
+      { type: "source", description: "../shared/facts/live-behaviour.md:43" },
+      { type: "operation", description: "outlook.v2.0.get.me.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.v2.0/protocol/throttling", level: "SHOULD", area: "protocol" },
+      operation: operations["outlook.v2.0.get.me.metadata"],
+      check: "throttling",
+      header: "Retry-After",
+      burst: 16,
+    });
+  });
+
   test("outlook.v2.0/reads/value/etag GET /me/photo/$value: ETag header", {
-    tag: ["@outlook", "@v2.0", "@me", "@headers", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:213" },
       { type: "operation", description: "outlook.v2.0.get.me.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "outlook.v2.0/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["outlook.v2.0.get.me.value"],
       check: "response-header",
       header: "ETag",
@@ -1581,17 +1656,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0/reads/value/etag GET /users/{userId}/photo/$value: ETag header", {
-    tag: ["@outlook", "@v2.0", "@user", "@headers", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@headers", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0/reads/value/etag" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "headers" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:213" },
       { type: "operation", description: "outlook.v2.0.get.user.value" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0/reads/value/etag", level: "SHOULD", area: "headers" },
+      requirement: { id: "outlook.v2.0/reads/value/etag", level: "MUST", area: "headers" },
       operation: operations["outlook.v2.0.get.user.value"],
       check: "response-header",
       header: "ETag",
@@ -1600,17 +1675,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0/sizes/placeholder GET /me/photo: no photo -> placeholder 1X1", {
-    tag: ["@outlook", "@v2.0", "@me", "@sizes", "@should"],
+    tag: ["@outlook", "@v2.0", "@me", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:219" },
       { type: "operation", description: "outlook.v2.0.get.me.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.v2.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["outlook.v2.0.get.me.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },
@@ -1618,17 +1693,17 @@ test.describe("outlook v2.0", () => {
   });
 
   test("outlook.v2.0/sizes/placeholder GET /users/{userId}/photo: no photo -> placeholder 1X1", {
-    tag: ["@outlook", "@v2.0", "@user", "@sizes", "@should"],
+    tag: ["@outlook", "@v2.0", "@user", "@sizes", "@must"],
     annotation: [
       { type: "requirement", description: "outlook.v2.0/sizes/placeholder" },
-      { type: "level", description: "SHOULD" },
+      { type: "level", description: "MUST" },
       { type: "area", description: "sizes" },
       { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:219" },
       { type: "operation", description: "outlook.v2.0.get.user.metadata" },
     ],
   }, async ({ conformance }) => {
     await check(conformance, {
-      requirement: { id: "outlook.v2.0/sizes/placeholder", level: "SHOULD", area: "sizes" },
+      requirement: { id: "outlook.v2.0/sizes/placeholder", level: "MUST", area: "sizes" },
       operation: operations["outlook.v2.0.get.user.metadata"],
       check: "placeholder",
       placeholder: { id: "1X1", width: 1, height: 1, contentType: "image/gif", etag: "" },

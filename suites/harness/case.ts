@@ -77,7 +77,28 @@ export type CheckCase =
     }
   | { check: 'mailbox-fallback'; upload: { width: number; height: number }; reads: Partial<Record<Target, OperationFacts>> }
   | { check: 'no-photo'; status: number; code?: string }
-  | { check: 'response-header'; header: string; value?: string; reads: Partial<Record<Target, OperationFacts>> }
+  | {
+      check: 'response-header';
+      header: string;
+      value?: string;
+      /** the whole value matches this regular expression */
+      pattern?: string;
+      /** the value is the one the request carried in the header of the same name */
+      echo?: boolean;
+      reads: Partial<Record<Target, OperationFacts>>;
+    }
+  | {
+      check: 'error-body';
+      situation: 'unauthenticated' | 'forbidden' | 'not-an-image';
+      /** absent: any 4xx */
+      status?: number;
+      code?: string;
+      /** Graph: members of error.innerError */
+      innerError?: string[];
+    }
+  | { check: 'etag-consistency'; reads: Partial<Record<Target, OperationFacts>> }
+  | { check: 'throttling'; header: string; burst: number }
+  | { check: 'padded-variants'; sizes: string[]; upload: Size; write?: OperationFacts }
   | { check: 'media-entity'; reads: Partial<Record<Target, OperationFacts>> }
   | { check: 'read-fallback'; upload: Size; write?: OperationFacts }
   | { check: 'directory-single-photo'; upload: Size; write?: OperationFacts; sizes: string[] }

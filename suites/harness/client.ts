@@ -28,6 +28,8 @@ export interface HttpResponse {
   json: unknown;
   /** `error.code` of an error body, in either API's error shape */
   errorCode: string | undefined;
+  /** a large upload: the body bytes handed to the socket when the first byte of the answer arrived */
+  sentBeforeAnswer?: number;
 }
 
 export interface SendOptions {
@@ -37,6 +39,11 @@ export interface SendOptions {
   body?: Uint8Array;
   /** not recorded (token requests carry secrets) */
   unrecorded?: boolean;
+  /** hand back a 429 as it came instead of waiting and retrying (a check judging throttling) */
+  noRetry?: boolean;
+  /** a large upload: after this many body bytes, wait up to `pauseMs` for an early answer before sending the rest */
+  pauseAfterBytes?: number;
+  pauseMs?: number;
 }
 
 export interface ClientOptions {
@@ -111,6 +118,7 @@ interface RawResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  sentBeforeAnswer?: number;
 }
 
 /** Bodies above this go on their own connection, in chunks, watching for an early answer. */
@@ -145,9 +153,14 @@ function rawSend(options: SendOptions, timeoutMs: number): Promise<RawResponse> 
   if (options.body) headers['content-length'] = String(options.body.length);
   const body = options.body ? Buffer.from(options.body.buffer, options.body.byteOffset, options.body.byteLength) : undefined;
   const large = body !== undefined && body.length > LARGE_BODY_BYTES;
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveRaw, reject) => {
     let settled = false;
     const witnessed: Buffer[] = [];
+    // How far the upload had gone when the server began to answer: a server that refuses an
+    // oversized body while it streams answers long before the last byte.
+    let sent = 0;
+    let sentBeforeAnswer: number | undefined;
+    const resolve = (raw: RawResponse) => resolveRaw(large ? { ...raw, sentBeforeAnswer: sentBeforeAnswer ?? sent } : raw);
     const request = send(url, { method: options.method, headers, timeout: timeoutMs, ...(large ? { agent: false } : {}) }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -164,7 +177,14 @@ function rawSend(options: SendOptions, timeoutMs: number): Promise<RawResponse> 
     // follows fails the write and can stop the parser before it delivers the answer. The
     // bytes of the answer were read first (libuv reads before it writes), so for a large
     // upload the socket is watched and the answer recovered from what was seen.
-    if (large) request.on('socket', (socket) => socket.on('data', (chunk: Buffer) => witnessed.push(chunk)));
+    if (large) {
+      request.on('socket', (socket) =>
+        socket.on('data', (chunk: Buffer) => {
+          sentBeforeAnswer ??= sent;
+          witnessed.push(chunk);
+        }),
+      );
+    }
     request.on('error', (error) => {
       if (settled) return;
       const answer = witnessed.length ? parseWitnessedAnswer(Buffer.concat(witnessed)) : undefined;
@@ -177,8 +197,19 @@ function rawSend(options: SendOptions, timeoutMs: number): Promise<RawResponse> 
       return;
     }
     void (async () => {
+      let paused = options.pauseAfterBytes === undefined;
       for (let offset = 0; offset < body.length && witnessed.length === 0 && !request.destroyed; offset += CHUNK_BYTES) {
-        if (!request.write(body.subarray(offset, offset + CHUNK_BYTES))) {
+        if (!paused && offset >= options.pauseAfterBytes!) {
+          paused = true;
+          // Loopback takes megabytes into its buffers before the server runs at all: only a
+          // pause tells an answer to the declared length from one after the whole body.
+          const until = Date.now() + (options.pauseMs ?? 2000);
+          while (witnessed.length === 0 && !request.destroyed && Date.now() < until) await new Promise((done) => setTimeout(done, 10));
+          if (witnessed.length > 0 || request.destroyed) break;
+        }
+        const chunk = body.subarray(offset, offset + CHUNK_BYTES);
+        sent += chunk.length;
+        if (!request.write(chunk)) {
           await new Promise<void>((done) => {
             const finish = () => {
               request.off('drain', finish);
@@ -235,7 +266,7 @@ export class RecordingClient {
         exchange.note = `no response: ${(error as Error).message}`;
         throw new Error(`${options.method} ${options.url}: no response (${(error as Error).message})`);
       }
-      if (raw.status !== 429 || attempt >= this.maxRetries) break;
+      if (raw.status !== 429 || options.noRetry || attempt >= this.maxRetries) break;
       const wait = Math.min(retryAfterMs(raw.headers['retry-after']) ?? 1000 * 2 ** attempt, this.maxRetryWaitMs);
       exchange.note = `${exchange.note ? `${exchange.note}; ` : ''}429 throttled, waited ${wait} ms (Retry-After: ${raw.headers['retry-after'] ?? 'none'})`;
       await this.sleep(wait);

@@ -19,6 +19,9 @@ export interface DecodedImage {
   height: number;
   /** mean colour of the image, 0..255 per channel */
   mean: { r: number; g: number; b: number };
+  /** colour of the top-left corner and of the centre (a sixteenth of the side each way) */
+  corner: { r: number; g: number; b: number };
+  centre: { r: number; g: number; b: number };
 }
 
 export function colorFor(seed: string): { r: number; g: number; b: number } {
@@ -59,15 +62,27 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage | und
       for (let c = 0; c < 3; c++) sums[c]! += data[i + Math.min(c, info.channels - 1)]!;
     }
     const [r, g, b] = sums.map((sum) => sum / pixels);
+    const at = (x: number, y: number) => {
+      const i = (y * info.width + x) * info.channels;
+      const channel = (c: number) => data[i + Math.min(c, info.channels - 1)] ?? 0;
+      return { r: channel(0), g: channel(1), b: channel(2) };
+    };
     return {
       format: metadata.format ?? 'unknown',
       width: metadata.width ?? 0,
       height: metadata.height ?? 0,
       mean: { r: r ?? 0, g: g ?? 0, b: b ?? 0 },
+      corner: at(0, 0),
+      centre: at(info.width >> 1, info.height >> 1),
     };
   } catch {
     return undefined;
   }
+}
+
+/** The media type a decoded format is served as (sharp's format names). */
+export function mediaTypeOfFormat(format: string): string {
+  return format === 'jpeg' || format === 'jpg' ? 'image/jpeg' : format === 'heif' ? 'image/heif' : `image/${format}`;
 }
 
 /** Lossy JPEG and resampling move a flat colour by a few levels, never by 24. */

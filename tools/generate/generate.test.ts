@@ -100,6 +100,42 @@ describe('generateSuite', () => {
     assert.match(allText(path), /path: "\/me\/picture\/\$value"/);
   });
 
+  it('plans one test per protocol requirement, on an operation that can show it', async () => {
+    const spec = await load();
+    const ops = spec.operations.filter((o) => o.api === 'outlook' && o.version === 'beta');
+    const reads = ops.filter((o) => o.method === 'GET').map((o) => o.id);
+    const writes = ops.filter((o) => o.method !== 'GET' && o.target === 'value').map((o) => o.id);
+    const protocol = (id: string, assert: Spec['requirements'][number]['assert'], operations: string[]) => ({
+      id: `outlook.beta/protocol/${id}`,
+      level: 'SHOULD' as const,
+      levelBasis: { rule: 'observed' as const, note: 'facts' },
+      area: 'protocol' as const,
+      description: id,
+      quote: { text: id, lang: 'en' },
+      operations,
+      assert,
+      sources: [{ source: 'facts.x', ref: 'facts/x.md:3:1', line: 3, column: 1 }],
+    });
+    spec.requirements.push(
+      protocol('error-unauthenticated', { kind: 'error-body', situation: 'unauthenticated', status: 401, code: 'InvalidAuthenticationToken' }, [...reads, ...writes]),
+      protocol('not-an-image', { kind: 'error-body', situation: 'not-an-image' }, [...reads, ...writes]),
+      protocol('throttling', { kind: 'throttling', header: 'Retry-After' }, reads),
+      protocol('client-request-id', { kind: 'response-header', header: 'client-request-id', echo: true }, reads),
+    );
+    const planned = tests(spec).filter((t) => t.requirement.area === 'protocol');
+    const by = (id: string) => planned.filter((t) => t.requirement.id === `outlook.beta/protocol/${id}`);
+    assert.equal(by('error-unauthenticated').length, 1, 'one refusal test for the version, not one per operation');
+    assert.equal(by('error-unauthenticated')[0]!.annotations.find((a) => a.type === 'operation')!.description.includes('.get.'), true, 'a refusal is asked of a read');
+    assert.deepEqual(by('error-unauthenticated')[0]!.check, { check: 'error-body', situation: 'unauthenticated', status: 401, code: 'InvalidAuthenticationToken' });
+    assert.ok(writes.length > 0, 'the fixture has a write to refuse bytes on');
+    assert.equal(by('not-an-image').length, 1);
+    assert.match(by('not-an-image')[0]!.title, / PUT /);
+    assert.equal(by('throttling').length, 1);
+    // A header is a property of each read: one test per read of the bytes or metadata.
+    assert.equal(by('client-request-id').length, reads.length);
+    assert.ok(by('client-request-id').every((t) => t.check.check === 'response-header' && t.check.echo === true));
+  });
+
   it('plans no read-back where the spec documents no read: the harness skips with a reason', async () => {
     const graphRoundTrip = tests(await load()).find((t) => t.check.check === 'round-trip' && t.title.includes('graph'))!;
     assert.deepEqual(graphRoundTrip.related, {});

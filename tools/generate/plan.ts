@@ -38,6 +38,8 @@ const TOKEN_PROBLEMS: TokenProblem[] = ['none', 'malformed', 'badSignature', 'al
  */
 const PROBE_SIDES = [100, 1000];
 const NON_SQUARE_PROBE = { width: 1000, height: 400 };
+/** Requests sent at once to see how a target throttles (Outlook allows 4 concurrent per mailbox). */
+const THROTTLE_BURST = 16;
 
 export const fileNameFor = (op: Pick<Operation, 'api' | 'version'>) => `${op.api}-${op.version}.spec.ts`;
 
@@ -158,6 +160,13 @@ function variantsFor(spec: Spec, requirement: Requirement, op: Operation, once: 
   const a = requirement.assert;
   const writes = isWrite(op);
   const out: Variant[] = [];
+  /** true the first time a requirement asks: a protocol requirement gets one test, not one per operation */
+  const firstFor = (r: Requirement) => {
+    const key = `protocol ${r.id}`;
+    if (once.has(key)) return false;
+    once.add(key);
+    return true;
+  };
   const onceFor = (what: string) => {
     const key = `${what} ${op.id} ${op.path}`;
     if (once.has(key)) return false;
@@ -240,11 +249,61 @@ function variantsFor(spec: Spec, requirement: Requirement, op: Operation, once: 
     case 'response-header':
       if (writes) break;
       out.push({
-        label: `${a.header} header${a.value ? ` ${a.value}` : ''}`,
-        check: { check: 'response-header', header: a.header, ...(a.value ? { value: a.value } : {}), reads: {} },
+        label: `${a.header} header${a.value ? ` ${a.value}` : a.pattern ? ` matches ${a.pattern}` : a.echo ? ' echoes the request' : ''}`,
+        check: {
+          check: 'response-header',
+          header: a.header,
+          ...(a.value ? { value: a.value } : {}),
+          ...(a.pattern ? { pattern: a.pattern } : {}),
+          ...(a.echo ? { echo: true } : {}),
+          reads: {},
+        },
         related: readsByTarget(spec, op, ['metadata']),
       });
       break;
+    // Protocol requirements hold for every operation of a version alike: one test each, on the
+    // first operation that can show it, keeps the suite's size where the pages' promises are.
+    case 'error-body': {
+      if (a.situation === 'not-an-image' ? !(writes && op.target === 'value') : writes) break;
+      if (!firstFor(requirement)) break;
+      const answer = `${a.status ?? '4xx'}${a.code ? ` ${a.code}` : ''}`;
+      const what = a.situation === 'unauthenticated' ? 'no token' : a.situation === 'forbidden' ? 'a token lacking the permission' : 'bytes that are not an image';
+      out.push({
+        label: `${what} -> ${answer} with the error body`,
+        check: {
+          check: 'error-body',
+          situation: a.situation,
+          ...(a.status ? { status: a.status } : {}),
+          ...(a.code ? { code: a.code } : {}),
+          ...(a.innerError ? { innerError: [...a.innerError] } : {}),
+        },
+        writes,
+        negative: true,
+      });
+      break;
+    }
+    case 'etag-consistency': {
+      if (!(writes && op.target === 'value')) break;
+      const read = readsByTarget(spec, op, ['value']).value;
+      if (!read || !firstFor(requirement)) break;
+      out.push({ label: 'reads during an update pair each ETag with one photo', check: { check: 'etag-consistency', reads: {} }, writes: true, related: { value: read } });
+      break;
+    }
+    case 'throttling':
+      if (writes || !firstFor(requirement)) break;
+      out.push({ label: `a burst of ${THROTTLE_BURST} requests: every 429 carries ${a.header}`, check: { check: 'throttling', header: a.header, burst: THROTTLE_BURST } });
+      break;
+    case 'padded-variants': {
+      if (writes || op.target !== 'photoSizeValue') break;
+      const write = writesFor(spec, op);
+      out.push({
+        label: `a ${NON_SQUARE_PROBE.width}x${NON_SQUARE_PROBE.height} upload is padded into each size`,
+        check: { check: 'padded-variants', sizes: sortedSizes(spec), upload: NON_SQUARE_PROBE },
+        writes: true,
+        related: write ? { write } : {},
+      });
+      break;
+    }
     case 'media-entity':
       if (writes || op.target !== 'metadata') break;
       out.push({ label: 'names the media that $value serves', check: { check: 'media-entity', reads: {} }, related: readsByTarget(spec, op, ['value']) });

@@ -32,6 +32,8 @@ export interface PhotoView {
 export interface DialectOptions {
   /** fault wrong-dialect-casing: Outlook answers with Graph's lower-case property names */
   graphCasingEverywhere?: boolean;
+  /** fault graph-pascal-casing: Graph answers with Outlook's PascalCase property names */
+  outlookCasingEverywhere?: boolean;
   omitContext?: boolean;
   omitOdataId?: boolean;
   /** fault metadata-dimensions-as-strings: Graph writes width and height as strings */
@@ -85,7 +87,7 @@ export function photoMetadata(ctx: MetadataContext, view: PhotoView, options: Di
   }
   out['@odata.mediaContentType'] = view.contentType;
   out['@odata.mediaEtag'] = view.mediaEtag;
-  const outlookCasing = ctx.api === 'outlook' && !options.graphCasingEverywhere;
+  const outlookCasing = ctx.api === 'outlook' ? !options.graphCasingEverywhere : Boolean(options.outlookCasingEverywhere);
   out[outlookCasing ? 'Id' : 'id'] = view.id;
   const asStrings = ctx.api === 'graph' && options.dimensionsAsStrings;
   out[outlookCasing ? 'Width' : 'width'] = asStrings ? String(view.width) : view.width;

@@ -41,15 +41,15 @@ export interface RequestIds {
 export interface ErrorBodyOptions {
   /** fault `error-inner-error-missing`: Graph errors lose their innerError */
   omitInnerError?: boolean;
+  /** fault `error-wrapper-missing`: code and message at the top level */
+  unwrapped?: boolean;
+  /** fault `error-code-uniform`: this code for every refusal */
+  uniformCode?: string;
 }
 
 export function errorBody(api: Api, error: MockError, ids: RequestIds, options: ErrorBodyOptions = {}): object {
-  if (api === 'outlook' || options.omitInnerError) return { error: { code: error.code, message: error.message } };
-  return {
-    error: {
-      code: error.code,
-      message: error.message,
-      innerError: { date: ids.date, 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId },
-    },
-  };
+  const code = options.uniformCode ?? error.code;
+  const inner = api === 'outlook' || options.omitInnerError ? {} : { innerError: { date: ids.date, 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId } };
+  const body = { code, message: error.message, ...inner };
+  return options.unwrapped ? body : { error: body };
 }

@@ -53,9 +53,20 @@ async function stored(server: MockServer, keyPart: string, upload: () => Promise
   return (await when()) !== before;
 }
 
+/** An error body, or undefined where a fault let the request succeed (that fault's business). */
+function errorOf(r: { status: number; json(): any }): { error?: { code?: string } } | undefined {
+  if (r.status < 400) return undefined;
+  try {
+    return r.json();
+  } catch {
+    return undefined;
+  }
+}
+
 export const probes: Record<FaultName, Probe> = {
   'upload-status-204': async (s, t) => (await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(64, 64))).status,
-  'value-content-type': async (s, t) => (await call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice })).headers.get('content-type'),
+  // Whether $value is served as a generic byte stream (declaring another image type is value-declared-png's business).
+  'value-content-type': async (s, t) => (await call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice })).headers.get('content-type') === 'application/octet-stream',
   'metadata-content-type': async (s, t) => (await meta(s, t)).headers.get('content-type'),
   'stale-etag': async (s, t) => {
     const before = (await meta(s, t)).json()['@odata.mediaEtag'];
@@ -146,7 +157,11 @@ export const probes: Record<FaultName, Probe> = {
   'missing-odata-context': async (s, t) => '@odata.context' in (await meta(s, t)).json(),
   'missing-odata-id': async (s, t) => '@odata.id' in (await meta(s, t)).json(),
   'torn-write': async (s, t) => (await tornReads(s, t.outlookAlice, 3)).length > 0,
-  'error-inner-error-missing': async (s) => 'innerError' in (await call(s, 'PUT', '/v1.0/me/photo/$value', { token: 'bad' })).json().error,
+  // Without the wrapper there is no error.innerError to look in: error-wrapper-missing's business.
+  'error-inner-error-missing': async (s) => {
+    const error = errorOf(await call(s, 'PUT', '/v1.0/me/photo/$value', { token: 'bad' }));
+    return error?.error ? 'innerError' in error.error : true;
+  },
   'request-id-missing': async (s, t) => (await meta(s, t)).headers.has('request-id'),
   'client-request-id-not-echoed': async (s, t) =>
     (await call(s, 'GET', `/api/beta/Users('${T.alice}')/photo`, { token: t.outlookAlice, headers: { 'client-request-id': 'probe-1' } })).headers.get('client-request-id'),
@@ -184,7 +199,8 @@ export const probes: Record<FaultName, Probe> = {
   },
   'metadata-dimensions-as-strings': async (s, t) => {
     const body = (await call(s, 'GET', `/v1.0/users/${T.alice}/photo`, { token: t.app })).json();
-    return [typeof body.width, typeof body.height];
+    // Whatever the casing (graph-pascal-casing's business): the type of the dimensions.
+    return [typeof prop(body, 'width'), typeof prop(body, 'height')];
   },
   'size-metadata-segment-ignored': async (s, t) => {
     const r = await call(s, 'GET', "/api/beta/me/photos('64x64')", { token: t.outlookAlice });
@@ -204,6 +220,16 @@ export const probes: Record<FaultName, Probe> = {
     return (await reached(t.rsc)) && !(await reached(t.nophoto));
   },
   'personal-contacts-refused': async (s, t) => (await call(s, 'GET', '/v1.0/me/contacts/ContactSam/photo', { token: t.patContacts })).status,
+  'value-declared-png': async (s, t) => (await call(s, 'GET', '/v1.0/me/photo/$value', { token: t.graphAlice })).headers.get('content-type') === 'image/png',
+  'graph-pascal-casing': async (s, t) => Object.keys((await call(s, 'GET', '/v1.0/me/photo', { token: t.graphAlice })).json()).filter((k) => !k.startsWith('@')).sort(),
+  'error-wrapper-missing': async (s) => typeof errorOf(await call(s, 'GET', '/v1.0/me/photo', { token: 'bad' }))?.error,
+  // The code of each refusal: a missing token and a missing permission are told apart.
+  // Only where both are refused with a code (a served request or a lost wrapper is another fault's business).
+  'error-code-uniform': async (s, t) => {
+    const unauthenticated = errorOf(await call(s, 'GET', '/v1.0/me/photo', {}))?.error?.code;
+    const forbidden = errorOf(await put(s, `/v1.0/users/${T.bob}/photo/$value`, t.nophoto, await image(64, 64)))?.error?.code;
+    return unauthenticated !== undefined && unauthenticated === forbidden;
+  },
 };
 
 export async function probeTokens(server: MockServer): Promise<Tokens> {

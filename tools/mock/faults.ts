@@ -51,10 +51,27 @@ export const FAULTS = {
   'rsc-grant-ignored': 'a resource-specific permission (TeamSettings.Read.Group) is refused even on the team that granted it',
   'rsc-grant-everywhere': 'a resource-specific permission granted by one team opens every team of the tenant',
   'personal-contacts-refused': "a personal Microsoft account is refused its own contacts' photos",
+  'value-declared-png': '$value declares image/png for the JPEG bytes it serves',
+  'graph-pascal-casing': "Graph metadata uses Outlook's PascalCase Id/Width/Height",
+  'error-wrapper-missing': 'error bodies carry code and message at the top level, without the {"error": ...} wrapper',
+  'error-code-uniform': 'every refusal answers the same error code (BadRequest), whatever went wrong',
 } as const;
 
 export type FaultName = keyof typeof FAULTS;
 export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
+
+/**
+ * What a fault needs of the mock to show at all: `retry-after-missing` breaks the answer to a
+ * throttled request, so its run throttles bursts (a bucket of 8 per app, refilled at 200 a
+ * second: a suite's steady requests pass, a burst of 16 at once does not). The mock applies
+ * the setting when the fault is on and no throttle of the user's is set.
+ */
+export interface FaultSetting {
+  throttle?: { requestsPerSecond: number; burst: number };
+}
+export const FAULT_SETTINGS: Partial<Record<FaultName, FaultSetting>> = {
+  'retry-after-missing': { throttle: { requestsPerSecond: 200, burst: 8 } },
+};
 
 export class UnknownFaultError extends Error {
   constructor(readonly names: string[]) {

@@ -17,7 +17,7 @@ import { TenantDirectory } from './tenant/directory.ts';
 import { DEFAULT_TENANT_PATH, loadTenantFixture } from './tenant/load.ts';
 import type { Group, Principal, ResourceSpecificGrant, Tenant, TenantFixture, User } from './tenant/model.ts';
 import { asProtocolError, errorBody, MockError, type RequestIds } from './errors.ts';
-import { parseFaults, type FaultName } from './faults.ts';
+import { FAULT_SETTINGS, parseFaults, type FaultName } from './faults.ts';
 import { photoCollection, photoMetadata, type MetadataContext, type PhotoOwner, type PhotoView } from './dialect.ts';
 import {
   buildPhotoRecord,
@@ -194,7 +194,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     primaryIsOriginal: profile.primaryIsOriginal,
   };
   const store = new PhotoStore(await buildSeedRecords(fixture.tenants, basePolicy));
-  const buckets = options.throttle ? new TokenBuckets(options.throttle) : undefined;
+  // A fault that breaks the answer to a throttled request shows only where requests are throttled.
+  const throttle = options.throttle ?? [...faults].map((f) => FAULT_SETTINGS[f]?.throttle).find(Boolean);
+  const buckets = throttle ? new TokenBuckets(throttle) : undefined;
   const stats: MockStats = { requests: 0, uploadBytesRead: 0, status: {} };
 
   let baseUrl = '';
@@ -293,7 +295,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
     // The date is only ever shown in an error body, so it is taken when one is written.
     x.ids.date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const body = errorBody(x.api, protocolError, x.ids, { omitInnerError: has('error-inner-error-missing') });
+    const body = errorBody(x.api, protocolError, x.ids, {
+      omitInnerError: has('error-inner-error-missing'),
+      unwrapped: has('error-wrapper-missing'),
+      ...(has('error-code-uniform') ? { uniformCode: 'BadRequest' } : {}),
+    });
     send(x, protocolError.status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' }, JSON.stringify(body));
   }
 
@@ -431,6 +437,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   const dialectOptions = () => ({
     graphCasingEverywhere: has('wrong-dialect-casing'),
+    outlookCasingEverywhere: has('graph-pascal-casing'),
     omitContext: has('missing-odata-context'),
     omitOdataId: has('missing-odata-id'),
     dimensionsAsStrings: has('metadata-dimensions-as-strings'),
@@ -506,6 +513,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   function sendImage(p: PhotoRequest, record: PhotoRecord, image: StoredImage) {
     let contentType = record.store === 'directory' ? profile.directoryValueContentType : image.contentType;
     if (has('value-content-type')) contentType = 'application/octet-stream';
+    if (has('value-declared-png')) contentType = 'image/png';
     const etag = has('etag-header-missing') ? {} : etagHeaders(quotedEtag(record));
     send(p.x, 200, { 'Content-Type': contentType, 'Cache-Control': 'private', ...etag }, image.bytes);
   }
@@ -818,7 +826,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     return {
       profile: profile.name,
       faults: [...faults],
-      throttle: options.throttle ?? null,
+      throttle: throttle ?? null,
       tenants: fixture.tenants.map((t) => ({
         id: t.id,
         domain: t.domain,
