@@ -663,6 +663,25 @@ test.describe("outlook beta", () => {
     });
   });
 
+  test("outlook.beta.get.me.photo-size-value/response/status GET /me/photos/{size}/$value: -> 200 (addressed as /me/photos('{size}')/$value)", {
+    tag: ["@outlook", "@beta", "@me", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta.get.me.photo-size-value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:337" },
+      { type: "operation", description: "outlook.beta.get.me.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta.get.me.photo-size-value/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.beta.get.me.photo-size-value"],
+      check: "status",
+      status: 200,
+      pathForm: "/me/photos('{size}')/$value",
+    });
+  });
+
   test("outlook.beta.get.me.photo-size/permissions/delegated-work GET /me/photos/{size}: delegatedWork User.Read (least privileged) works", {
     tag: ["@outlook", "@beta", "@me", "@permissions", "@must"],
     annotation: [
@@ -851,6 +870,25 @@ test.describe("outlook beta", () => {
       operation: operations["outlook.beta.get.me.photo-size"],
       check: "status",
       status: 200,
+    });
+  });
+
+  test("outlook.beta.get.me.photo-size/response/status GET /me/photos/{size}: -> 200 (addressed as /me/photos('{size}'))", {
+    tag: ["@outlook", "@beta", "@me", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta.get.me.photo-size/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:148" },
+      { type: "operation", description: "outlook.beta.get.me.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta.get.me.photo-size/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.beta.get.me.photo-size"],
+      check: "status",
+      status: 200,
+      pathForm: "/me/photos('{size}')",
     });
   });
 
@@ -1355,6 +1393,25 @@ test.describe("outlook beta", () => {
     });
   });
 
+  test("outlook.beta.get.user.metadata/response/status GET /users/{userId}/photo: -> 200 (addressed as /Users('{user_id}')/photo)", {
+    tag: ["@outlook", "@beta", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta.get.user.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:148" },
+      { type: "operation", description: "outlook.beta.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta.get.user.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.beta.get.user.metadata"],
+      check: "status",
+      status: 200,
+      pathForm: "/Users('{user_id}')/photo",
+    });
+  });
+
   test("outlook.beta.get.user.photo-size-value/permissions/delegated-work GET /users/{userId}/photos/{size}/$value: delegatedWork User.ReadBasic.All (least privileged) works", {
     tag: ["@outlook", "@beta", "@user", "@permissions", "@must"],
     annotation: [
@@ -1569,6 +1626,25 @@ test.describe("outlook beta", () => {
       operation: operations["outlook.beta.get.user.photo-size-value"],
       check: "status",
       status: 200,
+    });
+  });
+
+  test("outlook.beta.get.user.photo-size-value/response/status GET /users/{userId}/photos/{size}/$value: -> 200 (addressed as /Users('{user_id}')/photos('{size}')/$value)", {
+    tag: ["@outlook", "@beta", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta.get.user.photo-size-value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:337" },
+      { type: "operation", description: "outlook.beta.get.user.photo-size-value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta.get.user.photo-size-value/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.beta.get.user.photo-size-value"],
+      check: "status",
+      status: 200,
+      pathForm: "/Users('{user_id}')/photos('{size}')/$value",
     });
   });
 
@@ -1802,6 +1878,25 @@ test.describe("outlook beta", () => {
     });
   });
 
+  test("outlook.beta.get.user.photo-size/response/status GET /users/{userId}/photos/{size}: -> 200 (addressed as /Users('{user_id}')/photos('{size}'))", {
+    tag: ["@outlook", "@beta", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta.get.user.photo-size/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:148" },
+      { type: "operation", description: "outlook.beta.get.user.photo-size" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta.get.user.photo-size/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.beta.get.user.photo-size"],
+      check: "status",
+      status: 200,
+      pathForm: "/Users('{user_id}')/photos('{size}')",
+    });
+  });
+
   test("outlook.beta.get.user.photos/permissions/delegated-work GET /users/{userId}/photos: delegatedWork User.ReadBasic.All (least privileged) works", {
     tag: ["@outlook", "@beta", "@user", "@permissions", "@must"],
     annotation: [
@@ -1953,6 +2048,25 @@ test.describe("outlook beta", () => {
       operation: operations["outlook.beta.get.user.photos"],
       check: "status",
       status: 200,
+    });
+  });
+
+  test("outlook.beta.get.user.photos/response/status GET /users/{userId}/photos: -> 200 (addressed as /Users('{user_id}')/photos)", {
+    tag: ["@outlook", "@beta", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta.get.user.photos/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:148" },
+      { type: "operation", description: "outlook.beta.get.user.photos" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta.get.user.photos/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.beta.get.user.photos"],
+      check: "status",
+      status: 200,
+      pathForm: "/Users('{user_id}')/photos",
     });
   });
 
@@ -2117,6 +2231,25 @@ test.describe("outlook beta", () => {
       operation: operations["outlook.beta.get.user.value"],
       check: "status",
       status: 200,
+    });
+  });
+
+  test("outlook.beta.get.user.value/response/status GET /users/{userId}/photo/$value: -> 200 (addressed as /Users('{user_id}')/photo/$value)", {
+    tag: ["@outlook", "@beta", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta.get.user.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:337" },
+      { type: "operation", description: "outlook.beta.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta.get.user.value/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.beta.get.user.value"],
+      check: "status",
+      status: 200,
+      pathForm: "/Users('{user_id}')/photo/$value",
     });
   });
 
@@ -2435,6 +2568,25 @@ test.describe("outlook beta", () => {
       operation: operations["outlook.beta.put.user.value"],
       check: "status",
       status: 200,
+    });
+  });
+
+  test("outlook.beta.put.user.value/response/status PUT /users/{userId}/photo/$value: -> 200 (addressed as /users('{user_id}')/photo/$value)", {
+    tag: ["@outlook", "@beta", "@user", "@status", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "outlook.beta.put.user.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:432" },
+      { type: "operation", description: "outlook.beta.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.beta.put.user.value/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.beta.put.user.value"],
+      check: "status",
+      status: 200,
+      pathForm: "/users('{user_id}')/photo/$value",
     });
   });
 

@@ -709,6 +709,25 @@ test.describe("outlook v2.0", () => {
     });
   });
 
+  test("outlook.v2.0.get.user.metadata/response/status GET /users/{userId}/photo: -> 200 (addressed as /Users('{user_id}')/photo)", {
+    tag: ["@outlook", "@v2.0", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "outlook.v2.0.get.user.metadata/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:207" },
+      { type: "operation", description: "outlook.v2.0.get.user.metadata" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.v2.0.get.user.metadata/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.v2.0.get.user.metadata"],
+      check: "status",
+      status: 200,
+      pathForm: "/Users('{user_id}')/photo",
+    });
+  });
+
   test("outlook.v2.0.get.user.value/permissions/delegated-work GET /users/{userId}/photo/$value: delegatedWork User.ReadBasic.All (least privileged) works", {
     tag: ["@outlook", "@v2.0", "@user", "@permissions", "@must"],
     annotation: [
@@ -870,6 +889,25 @@ test.describe("outlook v2.0", () => {
       operation: operations["outlook.v2.0.get.user.value"],
       check: "status",
       status: 200,
+    });
+  });
+
+  test("outlook.v2.0.get.user.value/response/status GET /users/{userId}/photo/$value: -> 200 (addressed as /Users('{user_id}')/photo/$value)", {
+    tag: ["@outlook", "@v2.0", "@user", "@status", "@must"],
+    annotation: [
+      { type: "requirement", description: "outlook.v2.0.get.user.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:337" },
+      { type: "operation", description: "outlook.v2.0.get.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.v2.0.get.user.value/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.v2.0.get.user.value"],
+      check: "status",
+      status: 200,
+      pathForm: "/Users('{user_id}')/photo/$value",
     });
   });
 
@@ -1146,6 +1184,25 @@ test.describe("outlook v2.0", () => {
       operation: operations["outlook.v2.0.patch.user.value"],
       check: "status",
       status: 200,
+    });
+  });
+
+  test("outlook.v2.0.patch.user.value/response/status PATCH /users/{userId}/photo/$value: -> 200 (addressed as /users('{user_id}')/photo/$value)", {
+    tag: ["@outlook", "@v2.0", "@user", "@status", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "outlook.v2.0.patch.user.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:432" },
+      { type: "operation", description: "outlook.v2.0.patch.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.v2.0.patch.user.value/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.v2.0.patch.user.value"],
+      check: "status",
+      status: 200,
+      pathForm: "/users('{user_id}')/photo/$value",
     });
   });
 
@@ -1444,6 +1501,25 @@ test.describe("outlook v2.0", () => {
       operation: operations["outlook.v2.0.put.user.value"],
       check: "status",
       status: 200,
+    });
+  });
+
+  test("outlook.v2.0.put.user.value/response/status PUT /users/{userId}/photo/$value: -> 200 (addressed as /users('{user_id}')/photo/$value)", {
+    tag: ["@outlook", "@v2.0", "@user", "@status", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "outlook.v2.0.put.user.value/response/status" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "status" },
+      { type: "source", description: "../shared/corpus/004_16b22707c67f742a.txt:432" },
+      { type: "operation", description: "outlook.v2.0.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "outlook.v2.0.put.user.value/response/status", level: "MUST", area: "status" },
+      operation: operations["outlook.v2.0.put.user.value"],
+      check: "status",
+      status: 200,
+      pathForm: "/users('{user_id}')/photo/$value",
     });
   });
 

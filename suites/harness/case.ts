@@ -48,7 +48,13 @@ export type Size = { width: number; height: number };
 export type TokenProblem = 'none' | 'malformed' | 'badSignature' | 'algNone' | 'expired';
 
 export type CheckCase =
-  | { check: 'status'; status: number; addressForm?: AddressForm }
+  | {
+      check: 'status';
+      status: number;
+      addressForm?: AddressForm;
+      /** a documented form of the path other than the operation's own (an OData key segment: `/Users('{user_id}')/photo`) */
+      pathForm?: string;
+    }
   | { check: 'response-content-type'; contentType: string }
   | { check: 'request-content-type'; contentType: string; variant: 'documented' | 'missing' | 'wrong' }
   | { check: 'response-schema'; schemaName: string; schema: unknown }

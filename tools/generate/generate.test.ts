@@ -136,6 +136,16 @@ describe('generateSuite', () => {
     assert.ok(by('client-request-id').every((t) => t.check.check === 'response-header' && t.check.echo === true));
   });
 
+  it('addresses every documented key-segment form of a path once, as written', async () => {
+    const spec = await load();
+    const withStatus = spec.requirements.find((r) => r.assert.kind === 'status')!;
+    const op = spec.operations.find((o) => o.id === withStatus.operations[0])!;
+    op.originalPaths = ["/Users('{user_id}')/photo", '/users/{id}/photo', "https://outlook.office.com/api/beta/Users('a@b.com')/photo"];
+    const forms = tests(spec).filter((t) => t.check.check === 'status' && t.check.pathForm);
+    assert.deepEqual(forms.map((t) => (t.check as { pathForm?: string }).pathForm), ["/Users('{user_id}')/photo"]);
+    assert.match(forms[0]!.title, /addressed as \/Users\('\{user_id\}'\)\/photo/);
+  });
+
   it('plans no read-back where the spec documents no read: the harness skips with a reason', async () => {
     const graphRoundTrip = tests(await load()).find((t) => t.check.check === 'round-trip' && t.title.includes('graph'))!;
     assert.deepEqual(graphRoundTrip.related, {});

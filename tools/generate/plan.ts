@@ -129,6 +129,15 @@ function readsByTarget(spec: Spec, op: Operation, targets: readonly Operation['t
 const ROUND_TRIP_READS = ['metadata', 'value', 'photos', 'photoSize', 'photoSizeValue'] as const;
 const SIZE_TARGETS: readonly Operation['target'][] = ['photos', 'photoSize', 'photoSizeValue'];
 
+/**
+ * The documented forms of an operation's path written with OData key segments
+ * (`/Users('{user_id}')/photo`, `/me/photos('{size}')`): each is a promise of its own, so each
+ * gets a test. Forms with a literal id (an example's URL) are not templates and are left out.
+ */
+function keySegmentForms(op: Operation): string[] {
+  return [...new Set(op.originalPaths.filter((p) => /\('?[{<][^)]*[}>]'?\)/.test(p) && !/^https?:/.test(p)))].sort(byString);
+}
+
 function writesFor(spec: Spec, op: Operation): Operation | undefined {
   const writes = spec.operations.filter(
     (o) => isWrite(o) && o.target === 'value' && o.api === op.api && o.version === op.version && o.resource === op.resource,
@@ -188,6 +197,9 @@ function variantsFor(spec: Spec, requirement: Requirement, op: Operation, once: 
         for (const form of forms) out.push({ label: `-> ${a.status} (user by ${form})`, check: { check: 'status', status: a.status, addressForm: form }, writes });
       } else {
         out.push({ label: `-> ${a.status}`, check: { check: 'status', status: a.status }, writes });
+      }
+      for (const pathForm of keySegmentForms(op)) {
+        out.push({ label: `-> ${a.status} (addressed as ${pathForm})`, check: { check: 'status', status: a.status, pathForm }, writes });
       }
       if (writes && op.target === 'value' && onceFor('round-trip')) {
         const related = readsByTarget(spec, op, ROUND_TRIP_READS);

@@ -34,7 +34,8 @@ const prop = (body: Record<string, unknown>, name: string) =>
 
 const put = async (server: MockServer, path: string, token: string, body: Buffer, contentType = 'image/jpeg') =>
   call(server, 'PUT', path, { token, body, contentType });
-const meta = (server: MockServer, t: Tokens, who = "Users('" + T.alice + "')") => call(server, 'GET', `/api/beta/${who}/photo`, { token: t.outlookAlice });
+// Path segments, not key segments: how a photo is addressed is key-segment-unrouted's business.
+const meta = (server: MockServer, t: Tokens, who = `users/${T.alice}`) => call(server, 'GET', `/api/beta/${who}/photo`, { token: t.outlookAlice });
 const sizeIds = async (server: MockServer, t: Tokens): Promise<string[]> =>
   (await call(server, 'GET', '/api/beta/me/photos', { token: t.outlookAlice })).json().value.map((v: Record<string, unknown>) => String(prop(v, 'id')).toLowerCase());
 
@@ -105,14 +106,14 @@ export const probes: Record<FaultName, Probe> = {
     if (!(await stored(s, T.alice, () => put(s, '/v1.0/me/photo/$value', t.graphAlice, upload)))) return false;
     return (await call(s, 'GET', "/api/beta/me/photos('96x96')/$value", { token: t.outlookAlice })).bytes.equals(upload);
   },
-  'size-segment-ignored': async (s, t) => imageOrStatus(await call(s, 'GET', "/api/beta/me/photos('64x64')/$value", { token: t.outlookAlice })),
+  'size-segment-ignored': async (s, t) => imageOrStatus(await call(s, 'GET', "/api/beta/me/photos/64x64/$value", { token: t.outlookAlice })),
   'no-fallback': async (s, t) => {
     const status = (await put(s, `/v1.0/users/${T.dan}/photo/$value`, t.app, await image(64, 64))).status;
     return status >= 200 && status < 300; // success, whatever 2xx (that is upload-status-204's business)
   },
   'directory-dimension-lost': async (s, t) => {
     if (!(await stored(s, T.dan, async () => put(s, `/v1.0/users/${T.dan}/photo/$value`, t.app, await image(700, 500))))) return [700, 500];
-    const r = await meta(s, t, `Users('${T.dan}')`);
+    const r = await meta(s, t, `users/${T.dan}`);
     if (r.status !== 200) return [700, 500]; // not read at all: no-read-fallback's business
     const body = r.json();
     return [prop(body, 'width'), prop(body, 'height')];
@@ -145,9 +146,9 @@ export const probes: Record<FaultName, Probe> = {
   },
   'content-type-not-checked': async (s, t) => (await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(64, 64), 'text/plain')).status,
   'undecodable-accepted': async (s, t) => (await put(s, '/v1.0/me/photo/$value', t.graphAlice, Buffer.from('not an image'))).status,
-  'placeholder-missing': async (s, t) => (await meta(s, t, `Users('${T.bob}')`)).status,
+  'placeholder-missing': async (s, t) => (await meta(s, t, `users/${T.bob}`)).status,
   'placeholder-etag-not-empty': async (s, t) => {
-    const r = await meta(s, t, `Users('${T.bob}')`);
+    const r = await meta(s, t, `users/${T.bob}`);
     return r.status === 200 ? r.json()['@odata.mediaEtag'] : '';
   },
   'wrong-dialect-casing': async (s, t) => {
@@ -164,7 +165,7 @@ export const probes: Record<FaultName, Probe> = {
   },
   'request-id-missing': async (s, t) => (await meta(s, t)).headers.has('request-id'),
   'client-request-id-not-echoed': async (s, t) =>
-    (await call(s, 'GET', `/api/beta/Users('${T.alice}')/photo`, { token: t.outlookAlice, headers: { 'client-request-id': 'probe-1' } })).headers.get('client-request-id'),
+    (await call(s, 'GET', `/api/beta/users/${T.alice}/photo`, { token: t.outlookAlice, headers: { 'client-request-id': 'probe-1' } })).headers.get('client-request-id'),
   'retry-after-missing': async (s, t) => {
     const throttled = await startTestServer({ throttle: { requestsPerSecond: 0.001, burst: 1 }, faults: s.faults() });
     try {
@@ -181,7 +182,7 @@ export const probes: Record<FaultName, Probe> = {
   'no-photo-placeholder': async (s, t) => (await call(s, 'GET', `/v1.0/users/${T.bob}/photo/$value`, { token: t.app })).status,
   'etag-header-missing': async (s, t) => (await call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice })).headers.has('etag'),
   'media-type-mismatch': async (s, t) => (await meta(s, t)).json()['@odata.mediaContentType'],
-  'no-read-fallback': async (s, t) => (await meta(s, t, `Users('${T.erin}')`)).status,
+  'no-read-fallback': async (s, t) => (await meta(s, t, `users/${T.erin}`)).status,
   'b2c-served': async (s, t) => (await call(s, 'GET', '/v1.0/me/photo', { token: t.b2c })).status,
   'team-route-missing': async (s, t) => (await call(s, 'GET', `/v1.0/teams/${T.team}/photo`, { token: t.app })).status,
   'team-photo-apart': async (s, t) => {
@@ -203,7 +204,7 @@ export const probes: Record<FaultName, Probe> = {
     return [typeof prop(body, 'width'), typeof prop(body, 'height')];
   },
   'size-metadata-segment-ignored': async (s, t) => {
-    const r = await call(s, 'GET', "/api/beta/me/photos('64x64')", { token: t.outlookAlice });
+    const r = await call(s, 'GET', "/api/beta/me/photos/64x64", { token: t.outlookAlice });
     if (r.status !== 200) return r.status;
     const body = r.json();
     return [prop(body, 'width'), prop(body, 'height')];
@@ -220,6 +221,7 @@ export const probes: Record<FaultName, Probe> = {
     return (await reached(t.rsc)) && !(await reached(t.nophoto));
   },
   'personal-contacts-refused': async (s, t) => (await call(s, 'GET', '/v1.0/me/contacts/ContactSam/photo', { token: t.patContacts })).status,
+  'key-segment-unrouted': async (s, t) => (await call(s, 'GET', `/api/beta/Users('${T.alice}')/photos('48x48')`, { token: t.outlookAlice })).status,
   'value-declared-png': async (s, t) => (await call(s, 'GET', '/v1.0/me/photo/$value', { token: t.graphAlice })).headers.get('content-type') === 'image/png',
   'graph-pascal-casing': async (s, t) => Object.keys((await call(s, 'GET', '/v1.0/me/photo', { token: t.graphAlice })).json()).filter((k) => !k.startsWith('@')).sort(),
   'error-wrapper-missing': async (s) => typeof errorOf(await call(s, 'GET', '/v1.0/me/photo', { token: 'bad' }))?.error,

@@ -680,6 +680,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const resolvedPaths = new Map<string, ResolvedPath | MockError>();
 
   function resolvePath(path: string): ResolvedPath {
+    if (has('key-segment-unrouted') && path.includes('(')) throw notFound(path);
     let resolved = resolvedPaths.get(path);
     if (!resolved) {
       resolved = resolvePathUncached(path);
