@@ -9588,6 +9588,26 @@ test.describe("graph beta", () => {
     });
   });
 
+  test("graph.beta/limits/request-size PUT /groups/{groupId}/photo/$value: a request declared over 8388608 bytes refused before its body is sent", {
+    tag: ["@graph", "@beta", "@group", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.group.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.beta/limits/request-size PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
     annotation: [
@@ -9625,6 +9645,26 @@ test.describe("graph beta", () => {
       maxRequestBytes: 8388608,
       subject: "request",
       variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/request-size PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request declared over 8388608 bytes refused before its body is sent", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.me.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "over-early",
     });
   });
 
@@ -9668,6 +9708,26 @@ test.describe("graph beta", () => {
     });
   });
 
+  test("graph.beta/limits/request-size PUT /me/contacts/{contactId}/photo/$value: a request declared over 8388608 bytes refused before its body is sent", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.me.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.beta/limits/request-size PUT /me/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@me", "@limits", "@must", "@writes"],
     annotation: [
@@ -9705,6 +9765,26 @@ test.describe("graph beta", () => {
       maxRequestBytes: 8388608,
       subject: "request",
       variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/request-size PUT /me/photo/$value: a request declared over 8388608 bytes refused before its body is sent", {
+    tag: ["@graph", "@beta", "@me", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.me.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "over-early",
     });
   });
 
@@ -9748,6 +9828,26 @@ test.describe("graph beta", () => {
     });
   });
 
+  test("graph.beta/limits/request-size PUT /teams/{teamId}/photo/$value: a request declared over 8388608 bytes refused before its body is sent", {
+    tag: ["@graph", "@beta", "@team", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.team.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.beta/limits/request-size PUT /groups/{teamId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@team", "@limits", "@must", "@writes"],
     annotation: [
@@ -9785,6 +9885,26 @@ test.describe("graph beta", () => {
       maxRequestBytes: 8388608,
       subject: "request",
       variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/request-size PUT /groups/{teamId}/photo/$value: a request declared over 8388608 bytes refused before its body is sent", {
+    tag: ["@graph", "@beta", "@team", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.team.value.via-groups" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.team.value.via-groups"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "over-early",
     });
   });
 
@@ -9828,6 +9948,26 @@ test.describe("graph beta", () => {
     });
   });
 
+  test("graph.beta/limits/request-size PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request declared over 8388608 bytes refused before its body is sent", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.user.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.beta/limits/request-size PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@contact", "@limits", "@must", "@writes"],
     annotation: [
@@ -9868,6 +10008,26 @@ test.describe("graph beta", () => {
     });
   });
 
+  test("graph.beta/limits/request-size PUT /users/{userId}/contacts/{contactId}/photo/$value: a request declared over 8388608 bytes refused before its body is sent", {
+    tag: ["@graph", "@beta", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.user.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.beta/limits/request-size PUT /users/{userId}/photo/$value: a request just under 8388608 bytes accepted", {
     tag: ["@graph", "@beta", "@user", "@limits", "@must", "@writes"],
     annotation: [
@@ -9905,6 +10065,26 @@ test.describe("graph beta", () => {
       maxRequestBytes: 8388608,
       subject: "request",
       variant: "over",
+    });
+  });
+
+  test("graph.beta/limits/request-size PUT /users/{userId}/photo/$value: a request declared over 8388608 bytes refused before its body is sent", {
+    tag: ["@graph", "@beta", "@user", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.beta/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/001_af2c8453ce04440d.txt:21" },
+      { type: "operation", description: "graph.beta.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.beta/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.beta.put.user.value"],
+      check: "size-limit",
+      maxRequestBytes: 8388608,
+      subject: "request",
+      variant: "over-early",
     });
   });
 

@@ -11872,6 +11872,26 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/limits/request-size PATCH /groups/{groupId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@group", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.group.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.v1.0/limits/request-size PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
@@ -11909,6 +11929,26 @@ test.describe("graph v1.0", () => {
       maxRequestBytes: 4194304,
       subject: "request",
       variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
     });
   });
 
@@ -11952,6 +11992,26 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/limits/request-size PATCH /me/contacts/{contactId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.v1.0/limits/request-size PATCH /me/photo/$value: a request just under 4194304 bytes accepted", {
     tag: ["@graph", "@v1.0", "@me", "@limits", "@must", "@writes"],
     annotation: [
@@ -11989,6 +12049,26 @@ test.describe("graph v1.0", () => {
       maxRequestBytes: 4194304,
       subject: "request",
       variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /me/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@me", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.me.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
     });
   });
 
@@ -12032,6 +12112,26 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/limits/request-size PATCH /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.v1.0/limits/request-size PATCH /users/{userId}/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
@@ -12069,6 +12169,26 @@ test.describe("graph v1.0", () => {
       maxRequestBytes: 4194304,
       subject: "request",
       variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PATCH /users/{userId}/contacts/{contactId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
     });
   });
 
@@ -12112,6 +12232,26 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/limits/request-size PATCH /users/{userId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@user", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.patch.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.patch.user.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.v1.0/limits/request-size PUT /groups/{groupId}/photo/$value: a request just under 4194304 bytes accepted", {
     tag: ["@graph", "@v1.0", "@group", "@limits", "@must", "@writes"],
     annotation: [
@@ -12149,6 +12289,26 @@ test.describe("graph v1.0", () => {
       maxRequestBytes: 4194304,
       subject: "request",
       variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PUT /groups/{groupId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@group", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.group.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.group.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
     });
   });
 
@@ -12192,6 +12352,26 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/limits/request-size PUT /me/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.me.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.me.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.v1.0/limits/request-size PUT /me/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
@@ -12229,6 +12409,26 @@ test.describe("graph v1.0", () => {
       maxRequestBytes: 4194304,
       subject: "request",
       variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PUT /me/contacts/{contactId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.me.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.me.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
     });
   });
 
@@ -12272,6 +12472,26 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/limits/request-size PUT /me/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@me", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.me.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.me.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.v1.0/limits/request-size PUT /teams/{teamId}/photo/$value: a request just under 4194304 bytes accepted", {
     tag: ["@graph", "@v1.0", "@team", "@limits", "@must", "@writes"],
     annotation: [
@@ -12309,6 +12529,26 @@ test.describe("graph v1.0", () => {
       maxRequestBytes: 4194304,
       subject: "request",
       variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PUT /teams/{teamId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@team", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.team.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.team.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
     });
   });
 
@@ -12352,6 +12592,26 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/limits/request-size PUT /users/{userId}/contactFolders/{contactFolderId}/contacts/{contactId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.user.contact-in-folder.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.user.contact-in-folder.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.v1.0/limits/request-size PUT /users/{userId}/contacts/{contactId}/photo/$value: a request just under 4194304 bytes accepted", {
     tag: ["@graph", "@v1.0", "@contact", "@limits", "@must", "@writes"],
     annotation: [
@@ -12392,6 +12652,26 @@ test.describe("graph v1.0", () => {
     });
   });
 
+  test("graph.v1.0/limits/request-size PUT /users/{userId}/contacts/{contactId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@contact", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.user.contact.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.user.contact.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
+    });
+  });
+
   test("graph.v1.0/limits/request-size PUT /users/{userId}/photo/$value: a request just under 4194304 bytes accepted", {
     tag: ["@graph", "@v1.0", "@user", "@limits", "@must", "@writes"],
     annotation: [
@@ -12429,6 +12709,26 @@ test.describe("graph v1.0", () => {
       maxRequestBytes: 4194304,
       subject: "request",
       variant: "over",
+    });
+  });
+
+  test("graph.v1.0/limits/request-size PUT /users/{userId}/photo/$value: a request declared over 4194304 bytes refused before its body is sent", {
+    tag: ["@graph", "@v1.0", "@user", "@limits", "@negative", "@must", "@writes"],
+    annotation: [
+      { type: "requirement", description: "graph.v1.0/limits/request-size" },
+      { type: "level", description: "MUST" },
+      { type: "area", description: "limits" },
+      { type: "source", description: "../shared/corpus/003_f7595802b704212b.txt:3" },
+      { type: "operation", description: "graph.v1.0.put.user.value" },
+    ],
+  }, async ({ conformance }) => {
+    await check(conformance, {
+      requirement: { id: "graph.v1.0/limits/request-size", level: "MUST", area: "limits" },
+      operation: operations["graph.v1.0.put.user.value"],
+      check: "size-limit",
+      maxRequestBytes: 4194304,
+      subject: "request",
+      variant: "over-early",
     });
   });
 

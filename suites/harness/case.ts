@@ -61,7 +61,7 @@ export type CheckCase =
   | { check: 'auth'; problem: TokenProblem }
   | { check: 'method-allowed'; method: Method }
   | { check: 'method-refused'; method: Method; allowed: Method[] }
-  | { check: 'size-limit'; maxRequestBytes: number; variant: 'under' | 'over'; subject?: 'request' | 'photo' }
+  | { check: 'size-limit'; maxRequestBytes: number; variant: 'under' | 'over' | 'over-early'; subject?: 'request' | 'photo' }
   | {
       check: 'size-variants';
       sizes: string[];

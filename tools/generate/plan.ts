@@ -252,6 +252,9 @@ function variantsFor(spec: Spec, requirement: Requirement, op: Operation, once: 
       const underTestable = subject === 'request' || op.maxRequestBytes === undefined || op.maxRequestBytes >= a.maxRequestBytes;
       if (underTestable) out.push({ label: `${what} just under ${a.maxRequestBytes} bytes accepted`, check: { check: 'size-limit', ...limit, variant: 'under' }, writes });
       out.push({ label: `${what} just over ${a.maxRequestBytes} bytes refused`, check: { check: 'size-limit', ...limit, variant: 'over' }, writes, negative: true });
+      // Enforcing a limit means not taking the body: refused on its declared length. A server
+      // behind a buffering proxy fails this one alone, which its baseline can then record.
+      if (subject === 'request') out.push({ label: `${what} declared over ${a.maxRequestBytes} bytes refused before its body is sent`, check: { check: 'size-limit', ...limit, variant: 'over-early' }, writes, negative: true });
       break;
     }
     case 'no-photo':
