@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import jsYaml from 'js-yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { specJsonSchema, type Spec } from './model.ts';
 
 // ajv-formats ships CJS with a default export; tolerate both shapes.
@@ -57,7 +58,10 @@ export function assertValidSpec(value: unknown, file = '<spec>'): asserts value 
 export function parseSpecText(text: string, file = '<spec>'): Spec {
   let value: unknown;
   try {
-    value = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true });
+    // js-yaml with the core schema: the same values as the \`yaml\` library's (dates stay
+    // strings, a repeated key is an error), read about six times faster; every mock, worker
+    // and mutation run reads the 1.6 MB spec once.
+    value = file.endsWith('.json') ? JSON.parse(text) : jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, filename: file });
   } catch (error) {
     throw new SpecError(file, `cannot be parsed: ${(error as Error).message}`);
   }
