@@ -4,6 +4,8 @@
  *   2. the committed spec and generated suite are not stale
  *   3. unit tests (node's test runner over every *.test.ts under tools/ and suites/harness/)
  *   4. the conformance suite against the embedded mock, gated by spec/expectations/mock.yaml
+ *   5. the mutation sweep: the suite against the mock once per fault of the catalogue; every
+ *      fault must be killed (each counts as one test: killed passes, anything else fails)
  * Prints one closing line `tests: N passed, N failed` counting the steps.
  */
 import { spawn } from 'node:child_process';
@@ -11,6 +13,7 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../spec/io.ts';
 import { corpusAbsent } from '../spec/paths.ts';
+import { STRENGTH_FILE, readStrength } from '../mutate/strength.ts';
 
 const UNIT_TAP = join(REPO_ROOT, 'reports/unit.tap');
 const RESULTS_JSON = join(REPO_ROOT, 'reports/results.json');
@@ -65,6 +68,16 @@ async function conformanceCounts(): Promise<Counts | undefined> {
   };
 }
 
+/**
+ * Counts from the sweep's strength.json, one per fault. The file is kept between runs (the
+ * next sweep runs each fault's previous killer first), so one older than the step is not this run's.
+ */
+async function mutationCounts(stepStarted: number): Promise<Counts | undefined> {
+  const strength = await readStrength(STRENGTH_FILE).catch(() => undefined);
+  if (!strength || Date.parse(strength.generatedAt) < stepStarted) return undefined;
+  return { passed: strength.killed, failed: strength.swept - strength.killed, skipped: 0 };
+}
+
 function run(step: Step): Promise<number> {
   console.log(`\n── ${step.name}: ${step.command.join(' ')}`);
   return new Promise((resolveExit) => {
@@ -101,6 +114,7 @@ async function main(): Promise<number> {
       ],
     },
     { name: 'conformance', command: [tsx, 'tools/cli/main.ts', 'run', '--target', 'mock'] },
+    { name: 'mutation', command: [tsx, 'tools/cli/main.ts', 'mutate'] },
   ].filter((step) => only.length === 0 || only.includes(step.name));
 
   await mkdir(join(REPO_ROOT, 'reports'), { recursive: true });
@@ -114,10 +128,17 @@ async function main(): Promise<number> {
       counts.skipped += 1;
       continue;
     }
+    const stepStarted = Date.now();
     const code = await run(step);
     if (code !== 0) failures.push(`${step.name} (exit ${code})`);
     const stepCounts =
-      step.name === 'unit' ? await unitCounts() : step.name === 'conformance' ? await conformanceCounts() : undefined;
+      step.name === 'unit'
+        ? await unitCounts()
+        : step.name === 'conformance'
+          ? await conformanceCounts()
+          : step.name === 'mutation'
+            ? await mutationCounts(stepStarted)
+            : undefined;
     if (stepCounts) {
       counts.passed += stepCounts.passed;
       counts.failed += stepCounts.failed;

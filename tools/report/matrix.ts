@@ -1,13 +1,16 @@
 /**
  * The conformance matrix as a view model: requirements in rows grouped by area, runs
- * (targets) in columns, one cell per requirement and run holding that run's tests. Pure:
- * results and an optional spec in, plain data out; the templates only lay it out.
+ * (targets) in columns, one cell per requirement and run holding that run's tests; and,
+ * beside it, the suite's strength from the last mutation sweep (strength.json). Pure:
+ * results, an optional spec and an optional sweep in, plain data out; the templates only
+ * lay it out.
  */
 import { createHash } from 'node:crypto';
 import { relative, resolve } from 'node:path';
 import { diffLines } from 'diff';
 import { AREAS, LEVELS, type Quote, type Spec } from '../spec/model.ts';
 import { REPO_ROOT } from '../spec/io.ts';
+import { shortTestTitle, type Outcome, type Strength } from '../mutate/strength.ts';
 import {
   VERDICTS,
   countVerdicts,
@@ -361,4 +364,66 @@ export function buildMatrix(input: MatrixInput): Matrix {
 export function domId(key: string): string {
   const readable = key.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
   return `${readable}-${createHash('sha256').update(key).digest('hex').slice(0, 6)}`;
+}
+
+export interface StrengthRow {
+  fault: string;
+  description: string;
+  outcome: Outcome;
+  /** killed, SURVIVED or ERROR: a survivor reads as loudly as a failing MUST */
+  label: string;
+  level: string | null;
+  requirement: string | null;
+  /** the killing test beside its requirement (tags and the requirement id left out) */
+  test: string | null;
+  /** its whole title path, for the tooltip */
+  fullTest: string | null;
+  seconds: string;
+  byPreviousKiller: boolean;
+  error: string | null;
+}
+
+/** The "suite strength" section: the last mutation sweep of the mock, from strength.json. */
+export interface StrengthView {
+  generatedAt: string;
+  profile: string;
+  catalogue: number;
+  swept: number;
+  killed: number;
+  survived: string[];
+  errors: string[];
+  partial: boolean;
+  wallSeconds: string;
+  workers: number;
+  rows: StrengthRow[];
+}
+
+const OUTCOME_LABELS: Record<Outcome, string> = { killed: 'killed', survived: 'SURVIVED', error: 'ERROR' };
+
+export function buildStrengthView(strength: Strength): StrengthView {
+  return {
+    generatedAt: strength.generatedAt,
+    profile: strength.profile,
+    catalogue: strength.catalogue,
+    swept: strength.swept,
+    killed: strength.killed,
+    survived: strength.survived,
+    errors: strength.errors,
+    partial: strength.swept < strength.catalogue,
+    wallSeconds: strength.wallSeconds.toFixed(1),
+    workers: strength.workers,
+    rows: strength.faults.map((f) => ({
+      fault: f.name,
+      description: f.description,
+      outcome: f.outcome,
+      label: OUTCOME_LABELS[f.outcome],
+      level: f.level,
+      requirement: f.requirement,
+      test: f.test ? shortTestTitle(f.test, f.requirement) : null,
+      fullTest: f.test ? displayTitle(f.test) : null,
+      seconds: f.seconds.toFixed(1),
+      byPreviousKiller: f.phase === 'previous-killer',
+      error: f.error,
+    })),
+  };
 }

@@ -2,6 +2,7 @@
  * Renders the conformance report from one or more results.json files:
  *   matrix.html  self-contained (inline CSS and JS, no network), requirements x runs
  *   matrix.md    the same summary, short enough for a CI job summary
+ * Both end with the suite's strength when a mutation sweep left strength.json beside them.
  * The layout lives in templates/*.eta; this file reads, redacts, builds the view model
  * (matrix.ts) and writes both files atomically.
  */
@@ -10,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { readSpec, writeFileAtomic } from '../spec/io.ts';
 import type { Spec } from '../spec/model.ts';
-import { buildMatrix, type Matrix, type SourceLink } from './matrix.ts';
+import { readStrength } from '../mutate/strength.ts';
+import { buildMatrix, buildStrengthView, type Matrix, type SourceLink, type StrengthView } from './matrix.ts';
 import { redactValue, secretsFromEnvironment } from './redact.ts';
 import { readResults, type Results } from './results-model.ts';
 
@@ -24,6 +26,12 @@ export interface RenderOptions {
   specFile?: string;
   /** How many failures matrix.md lists before pointing at matrix.html. */
   markdownLimit?: number;
+  /**
+   * The mutation sweep to show as "suite strength": by default outDir/strength.json when
+   * there is one (a broken one is left out with a warning: it must not cost the matrix);
+   * a file named here must be readable; null shows none.
+   */
+  strengthFile?: string | null;
   now?: Date;
 }
 
@@ -31,6 +39,9 @@ export interface RenderedReports {
   html: string;
   markdown: string;
   matrix: Matrix;
+  strength: StrengthView | null;
+  /** why the default strength.json was left out */
+  warnings: string[];
 }
 
 interface ListedFailure {
@@ -84,11 +95,13 @@ function listed(matrix: Matrix, verdict: 'fail' | 'unexpected-pass'): ListedFail
 
 export function renderMatrixFiles(
   matrix: Matrix,
-  options: { outDir: string; markdownLimit?: number },
+  options: { outDir: string; markdownLimit?: number; strength?: StrengthView | null },
 ): { html: string; markdown: string } {
-  const html = new Eta({ views: TEMPLATES, autoEscape: true, cache: true }).render('matrix-html', { matrix });
+  const strength = options.strength ?? null;
+  const html = new Eta({ views: TEMPLATES, autoEscape: true, cache: true }).render('matrix-html', { matrix, strength });
   const markdown = new Eta({ views: TEMPLATES, autoEscape: false, cache: true }).render('matrix-md', {
     matrix,
+    strength,
     md: markdownInline,
     strict: matrix.columns.some((c) => c.runInfo.strict),
     failures: listed(matrix, 'fail'),
@@ -111,9 +124,25 @@ export async function renderReports(options: RenderOptions): Promise<RenderedRep
   }
   const spec: Spec | undefined = options.specFile ? await readSpec(options.specFile) : undefined;
   const matrix = buildMatrix({ runs, spec, outDir, now: options.now });
-  const { html, markdown } = renderMatrixFiles(matrix, { outDir, markdownLimit: options.markdownLimit });
+  const { strength, warnings } = await strengthFor(options.strengthFile, outDir);
+  const { html, markdown } = renderMatrixFiles(matrix, { outDir, markdownLimit: options.markdownLimit, strength });
   await writeFileAtomic(resolve(outDir, 'matrix.html'), html);
   await writeFileAtomic(resolve(outDir, 'matrix.md'), markdown);
-  return { html: resolve(outDir, 'matrix.html'), markdown: resolve(outDir, 'matrix.md'), matrix };
+  return { html: resolve(outDir, 'matrix.html'), markdown: resolve(outDir, 'matrix.md'), matrix, strength, warnings };
+}
+
+async function strengthFor(file: string | null | undefined, outDir: string): Promise<{ strength: StrengthView | null; warnings: string[] }> {
+  if (file === null) return { strength: null, warnings: [] };
+  if (file !== undefined) {
+    const named = await readStrength(resolve(file));
+    if (!named) throw new Error(`${file}: not found; run \`photo-conformance mutate\` first`);
+    return { strength: buildStrengthView(named), warnings: [] };
+  }
+  try {
+    const found = await readStrength(resolve(outDir, 'strength.json'));
+    return { strength: found ? buildStrengthView(found) : null, warnings: [] };
+  } catch (error) {
+    return { strength: null, warnings: [`${(error as Error).message.split('\n')[0]}; the suite strength section is left out`] };
+  }
 }
 

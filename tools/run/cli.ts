@@ -7,14 +7,14 @@
  */
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
-import { spawn } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, writeFileAtomic } from '../spec/io.ts';
 import { countVerdicts, readResults, serializeResults, type Results } from '../report/results-model.ts';
-import { applyExpectations, expectationName, expectationPath, loadExpectations, type Deviation } from './expectations.ts';
+import { applyExpectations, expectationName, expectationPath, loadExpectations, type Deviation, type ExpectationFile } from './expectations.ts';
 
 export const USAGE = `usage: photo-conformance run [options]
   --target mock|url|tenant  where to run (default mock, or url when --base-url is given)
@@ -57,7 +57,7 @@ export const FAIL_ON = ['must', 'should', 'may'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
 /** The verdicts a new failure gets at each level, and which of them fail the run at each line. */
-const GATED: Record<FailOn, readonly string[]> = {
+export const GATED: Record<FailOn, readonly string[]> = {
   must: ['fail'],
   should: ['fail', 'non-strict'],
   may: ['fail', 'non-strict', 'informational'],
@@ -173,15 +173,41 @@ export function playwrightArgs(options: RunOptions): string[] {
   return [...args, ...options.passThrough];
 }
 
-function runPlaywright(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Playwright's exit code; `stdio` lets a caller that runs several at once send each to a log. */
+export function runPlaywright(args: string[], env: NodeJS.ProcessEnv, stdio: StdioOptions = 'inherit'): Promise<number> {
   return new Promise((resolveExit) => {
-    const child = spawn(join(REPO_ROOT, 'node_modules/.bin/playwright'), args, { cwd: REPO_ROOT, env, stdio: 'inherit' });
+    const child = spawn(join(REPO_ROOT, 'node_modules/.bin/playwright'), args, { cwd: REPO_ROOT, env, stdio });
     child.on('error', (error) => {
       console.error(`run: cannot start Playwright: ${error.message}`);
       resolveExit(127);
     });
     child.on('exit', (code, signal) => resolveExit(code ?? (signal ? 128 : 1)));
   });
+}
+
+/** The target's baseline: its name, its file, and its known deviations (a missing file has none). */
+export async function loadBaseline(options: Pick<RunOptions, 'target' | 'profile' | 'expectations'>): Promise<{ file: string; expectations: ExpectationFile }> {
+  const name = expectationName(options.target, options.target === 'mock' ? options.profile : null);
+  const file = options.expectations ?? expectationPath(name);
+  return { file, expectations: await loadExpectations(file, name) };
+}
+
+/**
+ * Writes the baseline's known deviations where the harness reads them
+ * (PHOTO_EXPECTED_FAILURES_FILE: a JSON list of test titles); `remove` deletes it.
+ */
+export async function writeKnownDeviations(expectations: ExpectationFile): Promise<{ file: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'photo-known-'));
+  const file = join(dir, 'expected-failures.json');
+  await writeFile(file, JSON.stringify(expectations.deviations.map((d) => d.test)));
+  return { file, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The results this run's reporter wrote; throws when there are none, or only an earlier run's. */
+export async function readRunResults(resultsFile: string, startedMs: number): Promise<Results> {
+  const results = await readResults(resultsFile);
+  if (results.time_start < startedMs - 1000) throw new Error(`${relative(REPO_ROOT, resultsFile)} is from an earlier run`);
+  return results;
 }
 
 export interface Grade {
@@ -224,6 +250,7 @@ async function render(resultsFiles: string[], specFile: string | undefined): Pro
   }
   const { renderReports } = (await import(module)) as typeof import('../report/render.ts');
   const rendered = await renderReports({ results: resultsFiles, outDir: join(REPO_ROOT, 'reports'), specFile });
+  for (const warning of rendered.warnings) console.warn(`run: ${warning}`);
   return rendered.html;
 }
 
@@ -274,27 +301,19 @@ export async function main(argv: string[]): Promise<number> {
   // The baseline is read first: a broken one stops the run before it starts, and its known
   // deviations reach the harness, which marks them as expected to fail. Playwright then keeps
   // its worker after such a test, instead of starting a new one after every known failure.
-  const name = expectationName(options.target, options.target === 'mock' ? options.profile : null);
-  const expectationsFile = options.expectations ?? expectationPath(name);
-  const expectations = await loadExpectations(expectationsFile, name);
-  const knownDir = await mkdtemp(join(tmpdir(), 'photo-known-'));
-  const knownFile = join(knownDir, 'expected-failures.json');
-  await writeFile(knownFile, JSON.stringify(expectations.deviations.map((d) => d.test)));
+  const { file: expectationsFile, expectations } = await loadBaseline(options);
+  const known = await writeKnownDeviations(expectations);
   let playwrightExit: number;
   try {
-    playwrightExit = await runPlaywright(playwrightArgs(options), runEnvironment(options, resultsFile, process.env, knownFile));
+    playwrightExit = await runPlaywright(playwrightArgs(options), runEnvironment(options, resultsFile, process.env, known.file));
   } finally {
-    await rm(knownDir, { recursive: true, force: true });
+    await known.remove();
   }
   let results: Results;
   try {
-    results = await readResults(resultsFile);
+    results = await readRunResults(resultsFile, started);
   } catch (error) {
     console.error(`run: Playwright exited with ${playwrightExit} and left no usable results: ${(error as Error).message}`);
-    return playwrightExit || 1;
-  }
-  if (results.time_start < started - 1000) {
-    console.error(`run: ${relative(REPO_ROOT, resultsFile)} is from an earlier run (Playwright exited with ${playwrightExit})`);
     return playwrightExit || 1;
   }
   const applied = applyExpectations(results, expectations, { strict: options.strict });
