@@ -241,9 +241,16 @@ function expectErrorBody(r: HttpResponse, api: Api, expected: { status?: number 
 }
 
 /** A photo's bytes: a success, an image that decodes, and a Content-Type naming the format the bytes are. */
-async function expectImage(r: HttpResponse, what: string): Promise<DecodedImage> {
-  verify(r.status, `${what} (got ${describeStatus(r)})`).toBeLessThan(300);
+async function expectImage(r: HttpResponse, what: string, expected: Record<string, unknown> = {}): Promise<DecodedImage> {
   const decoded = await decodeImage(r.body);
+  judge(
+    r.exchange,
+    { status: '2xx', contentType: '(the format of the bytes)', ...expected },
+    decoded
+      ? { status: r.status, contentType: r.mediaType || null, format: decoded.format, width: decoded.width, height: decoded.height, color: decoded.mean, centre: decoded.centre, corner: decoded.corner }
+      : { status: r.status, contentType: r.mediaType || null, body: 'not an image' },
+  );
+  verify(r.status, `${what} (got ${describeStatus(r)})`).toBeLessThan(300);
   verify(decoded, `${what} must decode as an image`).toBeDefined();
   const served = mediaTypeOfFormat(decoded!.format);
   verify(mediaTypeMatches(served, r.mediaType), `${what}: Content-Type ${r.mediaType || '(none)'} names the format of the bytes (${served})`).toBe(true);
@@ -482,10 +489,8 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
       verify(r.status, `${size} ${label} (got ${describeStatus(r)})`).toBeLessThan(300);
       const side = square(size);
       if (t.operation.target === 'photoSizeValue') {
-        const decoded = await decodeImage(r.body);
-        judge(r.exchange, { width: side, height: side }, decoded ? { width: decoded.width, height: decoded.height, format: decoded.format } : 'not an image');
-        await expectImage(r, `${size} ${label}`);
-        verify({ width: decoded!.width, height: decoded!.height }, `${size} ${label}`).toEqual({ width: side, height: side });
+        const decoded = await expectImage(r, `${size} ${label}`, { width: side, height: side });
+        verify({ width: decoded.width, height: decoded.height }, `${size} ${label}`).toEqual({ width: side, height: side });
       } else {
         const m = metadataOf(r.json, t.operation.api);
         judge(r.exchange, { width: side, height: side, id: size }, { width: m.width, height: m.height, id: m.id });
@@ -606,11 +611,8 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     const valueRead = t.reads.value;
     if (!valueRead) return;
     const v = await call(c, valueRead, url(c.target, valueRead, subject.values), await tokenFor(c, valueRead.api, defaultPrincipal(valueRead, subject.user)));
-    const decoded = await decodeImage(v.body);
-    judge(v.exchange, { status: '2xx', contentType: m.mediaContentType }, { status: v.status, contentType: v.mediaType, format: decoded?.format ?? 'not an image' });
-    verify(v.status, `${valueRead.path} serves the media (got ${describeStatus(v)})`).toBeLessThan(300);
+    await expectImage(v, `${valueRead.path} serves the media`, { contentType: m.mediaContentType });
     verify(mediaTypeMatches(String(m.mediaContentType), v.mediaType), `$value media type ${v.mediaType} is the metadata's ${String(m.mediaContentType)}`).toBe(true);
-    await expectImage(v, `${valueRead.path}`);
   },
 
   async 'read-fallback'(c, t) {
@@ -735,8 +737,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     if (!fits.length) skip(`no predefined size fits a ${t.upload.width}x${t.upload.height} photo`);
     for (const size of fits) {
       const r = await call(c, t.operation, url(c.target, t.operation, { ...subject.values, size }), token);
-      const decoded = await expectImage(r, `${size} of a ${t.upload.width}x${t.upload.height} photo`);
-      judge(r.exchange, { centre: color, corner: '(padding, not the photo)' }, { status: r.status, centre: decoded.centre, corner: decoded.corner });
+      const decoded = await expectImage(r, `${size} of a ${t.upload.width}x${t.upload.height} photo`, { centre: color, corner: '(padding, not the photo)' });
       verify(sameColor(decoded.centre, color), `${size}: the centre ${JSON.stringify(decoded.centre)} is the uploaded ${JSON.stringify(color)}`).toBe(true);
       verify(sameColor(decoded.corner, color), `${size}: the corner is padding, not the photo cropped to a square (corner ${JSON.stringify(decoded.corner)})`).toBe(false);
     }
@@ -876,16 +877,10 @@ async function roundTrip(
   let etagHeader: string | undefined;
   if (valueRead) {
     const r = await call(c, valueRead, readUrl(valueRead), await readToken(valueRead));
-    const decoded = await decodeImage(r.body);
     etagHeader = r.headers.etag;
-    judge(
-      r.exchange,
-      { status: '2xx', width: upload.width, height: upload.height, color },
-      { status: r.status, width: decoded?.width, height: decoded?.height, color: decoded?.mean, etag: etagHeader ?? null },
-    );
-    await expectImage(r, 'read-back of the photo');
-    verify({ width: decoded!.width, height: decoded!.height }, 'read-back dimensions').toEqual(upload);
-    verify(sameColor(decoded!.mean, color), `read-back colour ${JSON.stringify(decoded!.mean)} is the uploaded ${JSON.stringify(color)}`).toBe(true);
+    const decoded = await expectImage(r, 'read-back of the photo', { ...upload, color });
+    verify({ width: decoded.width, height: decoded.height }, 'read-back dimensions').toEqual(upload);
+    verify(sameColor(decoded.mean, color), `read-back colour ${JSON.stringify(decoded.mean)} is the uploaded ${JSON.stringify(color)}`).toBe(true);
   }
   if (metadataRead) {
     const r = await call(c, metadataRead, readUrl(metadataRead), await readToken(metadataRead));
@@ -931,11 +926,9 @@ async function readBackSizes(
     }
     if (reads.photoSizeValue) {
       const r = await call(c, reads.photoSizeValue, url(c.target, reads.photoSizeValue, values), await token(reads.photoSizeValue));
-      const decoded = await decodeImage(r.body);
-      judge(r.exchange, { width: side, height: side, color }, { status: r.status, width: decoded?.width, height: decoded?.height, color: decoded?.mean });
-      await expectImage(r, `${size} bytes after the write`);
-      verify({ width: decoded!.width, height: decoded!.height }, `${size} after the write`).toEqual({ width: side, height: side });
-      verify(sameColor(decoded!.mean, color), `${size} colour ${JSON.stringify(decoded!.mean)} is the uploaded ${JSON.stringify(color)}`).toBe(true);
+      const decoded = await expectImage(r, `${size} bytes after the write`, { width: side, height: side, color });
+      verify({ width: decoded.width, height: decoded.height }, `${size} after the write`).toEqual({ width: side, height: side });
+      verify(sameColor(decoded.mean, color), `${size} colour ${JSON.stringify(decoded.mean)} is the uploaded ${JSON.stringify(color)}`).toBe(true);
     }
   }
 }

@@ -12,11 +12,15 @@
  * Both wall times exclude starting the mocks; the suite's includes Playwright's start-up,
  * the workers, the harness and the checks, which is the overhead being measured.
  *
+ *   5. a failing run: the suite against the mock with a fault failing 100+ tests, over the
+ *      conformant run (target <= 2; --fault NAME, --no-faulted to leave it out)
+ *   6. the mutation sweep over the whole catalogue, wall time (target < 3 min; --no-sweep)
+ *
  *   npm run bench:suite [-- --workers N] [--profile docs|live] [--grep PATTERN]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,6 +29,10 @@ import { REPO_ROOT } from '../spec/io.ts';
 import { readRequestLog, replayLanes } from './suite/replay.ts';
 
 const TARGET_RATIO = 3;
+/** A fault that fails 150 or so tests (every permission-lacking check): the failing-run figure's. */
+const FAILING_FAULT = 'permission-not-checked';
+const FAILING_TARGET = 2;
+const SWEEP_TARGET_S = 180;
 const RECORDER = join(REPO_ROOT, 'tools/bench/suite/request-recorder.mjs');
 const BIN = (name: string) => join(REPO_ROOT, 'node_modules/.bin', name);
 
@@ -79,6 +87,9 @@ async function main(): Promise<number> {
       profile: { type: 'string', default: 'docs' },
       grep: { type: 'string' },
       spec: { type: 'string' },
+      fault: { type: 'string', default: FAILING_FAULT },
+      'no-faulted': { type: 'boolean' },
+      'no-sweep': { type: 'boolean' },
     },
   });
   const workers = Number(values.workers);
@@ -155,10 +166,56 @@ async function main(): Promise<number> {
       console.log('  replayed statuses that differ from the suite (first few):');
       for (const d of replay.differing.slice(0, 8)) console.log(`    ${d.method} ${d.path}: suite ${d.recorded ?? '-'}, replay ${d.replayed ?? 'no response'}`);
     }
+    if (!values['no-faulted']) await failingRun(values.fault!, workers, logDir);
+    if (!values['no-sweep']) await sweep();
     return 0;
   } finally {
     await rm(logDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The third figure: a run against the mock with a fault that fails many tests, over the same
+ * run without it. Playwright replaces its worker after every failing test; this is what a
+ * user pays for a wrong server.
+ */
+async function failingRun(fault: string, workers: number, logDir: string): Promise<void> {
+  const once = async (faults: string) => {
+    const results = join(logDir, `results-${faults || 'none'}.json`);
+    // The config's html, junit and json reporters stay out (they would write into reports/); the
+    // conformance reporter writes the results the failing tests are counted from.
+    const run = await runSuite(['--workers', String(workers), '--reporter', `dot,${join(REPO_ROOT, 'tools/report/reporter.ts')}`, '--output', join(logDir, 'test-results')], {
+      ...process.env,
+      PHOTO_TARGET: 'mock',
+      PHOTO_PROFILE: 'docs',
+      PHOTO_FAULTS: faults,
+      PHOTO_RESULTS_FILE: results,
+    });
+    const { results: list } = JSON.parse(await readFile(results, 'utf8')) as { results: { status: string }[] };
+    return { ...run, failed: list.filter((r) => r.status === 'FAIL').length, total: list.length };
+  };
+  const conformant = await once('');
+  const faulted = await once(fault);
+  const ratio = faulted.wallMs / conformant.wallMs;
+  console.log(`\nbench:suite: a failing run (mock, ${workers} worker(s))`);
+  console.log(`  conformant run                     ${seconds(conformant.wallMs)}  (${conformant.failed} of ${conformant.total} failing)`);
+  console.log(`  with fault ${fault.padEnd(24)} ${seconds(faulted.wallMs)}  (${faulted.failed} of ${faulted.total} failing)`);
+  const enough = faulted.failed >= 100 ? '' : `  (the fault fails ${faulted.failed} tests, under the 100 the figure asks for)`;
+  console.log(`  ratio faulted / conformant          ${ratio.toFixed(2)}  target <= ${FAILING_TARGET}  ${ratio <= FAILING_TARGET ? 'PASS' : 'MISS'}${enough}`);
+}
+
+/** The fourth figure: `photo-conformance mutate` over the whole catalogue, wall time. */
+async function sweep(): Promise<void> {
+  const started = performance.now();
+  const code = await new Promise<number | null>((resolveExit) => {
+    const child = spawn(BIN('tsx'), ['tools/cli/main.ts', 'mutate'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (exitCode) => resolveExit(exitCode));
+  });
+  const wallMs = performance.now() - started;
+  const strength = JSON.parse(await readFile(join(REPO_ROOT, 'reports/strength.json'), 'utf8')) as { killed: number; swept: number };
+  console.log(`\nbench:suite: the mutation sweep (photo-conformance mutate, exit ${code})`);
+  console.log(`  faults killed                      ${strength.killed} of ${strength.swept}`);
+  console.log(`  sweep wall time                    ${seconds(wallMs)}  target < ${SWEEP_TARGET_S} s  ${wallMs < SWEEP_TARGET_S * 1000 ? 'PASS' : 'MISS'}`);
 }
 
 process.exitCode = await main();

@@ -178,3 +178,26 @@ test('the corpus spec: every kind of assertion, schemas that compile and accept 
   }
   for (const r of spec.requirements) assert.match(r.id, /^[a-z0-9][a-z0-9./-]*$/);
 });
+
+test('a level follows who the sentence binds, and every requirement records why', () => {
+  // "You should include a token" tells the caller what to do: the server's 401 is still a MUST.
+  const headers = [
+    '## <a name="request-headers"></a>Request headers',
+    '| Name | Description |',
+    '|:--|:--|',
+    '| Authorization | Bearer {token}. Required. You should include a valid access token. |',
+    '| Content-Type | image/jpeg. Required. |',
+    '',
+  ].join('\n');
+  const text = page({ date: '01/01/2021', version: 'v1.0', megabytes: 4, prose: 'You can use PATCH or PUT for this operation in version 1.0.', methods: ['PUT'] }).replace(
+    '## <a name="permissions"></a>',
+    `${headers}\n## <a name="permissions"></a>`,
+  );
+  const { spec } = build(extractPage({ path: 'headers.md', text }));
+  const auth = spec.requirements.find((r) => r.id === 'graph.v1.0.put.me.value/request-headers/authorization');
+  assert.equal(auth?.level, 'MUST');
+  assert.equal(auth?.levelBasis?.rule, 'caller-duty');
+  const status = spec.requirements.find((r) => r.id === 'graph.v1.0.put.me.value/response/status');
+  assert.deepEqual([status?.level, status?.levelBasis?.rule], ['MUST', 'service-statement']);
+  for (const r of spec.requirements) assert.ok(r.levelBasis?.note, `${r.id} says why it is ${r.level}`);
+});
