@@ -627,6 +627,7 @@ const schemas: Record<string, unknown> = {
       "id",
       "width",
     ],
+    patternProperties: { "@": {} },
     additionalProperties: false,
   },
 };

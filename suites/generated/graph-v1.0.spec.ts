@@ -694,6 +694,7 @@ const schemas: Record<string, unknown> = {
       "id",
       "width",
     ],
+    patternProperties: { "@": {} },
     additionalProperties: false,
   },
   "graph.v1.0.profilePhoto": {

@@ -250,6 +250,7 @@ const schemas: Record<string, unknown> = {
       "Id",
       "Width",
     ],
+    patternProperties: { "@": {} },
     additionalProperties: false,
   },
 };

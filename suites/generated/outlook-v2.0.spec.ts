@@ -158,6 +158,7 @@ const schemas: Record<string, unknown> = {
       "Id",
       "Width",
     ],
+    patternProperties: { "@": {} },
     additionalProperties: false,
   },
 };

@@ -3,7 +3,14 @@
  * checks use to say what came back. Every photo has its own colour so a read-back proves
  * it returned the photo this test uploaded, not one that was already there.
  */
-import sharp from 'sharp';
+import type SharpModule from 'sharp';
+
+/**
+ * sharp is loaded on first use: Playwright starts a new worker after every failing test,
+ * and a worker whose tests never touch a photo (refusals, headers) need not load it.
+ */
+let sharpModule: Promise<typeof SharpModule> | undefined;
+const loadSharp = () => (sharpModule ??= import('sharp').then((m) => m.default));
 
 export interface ImageRequest {
   width: number;
@@ -33,6 +40,7 @@ export function colorFor(seed: string): { r: number; g: number; b: number } {
 
 export async function makeImage(request: ImageRequest): Promise<Buffer> {
   const color = request.color ?? colorFor(`${request.width}x${request.height}`);
+  const sharp = await loadSharp();
   const image = sharp({
     create: { width: request.width, height: request.height, channels: 3, background: color },
   });
@@ -49,6 +57,7 @@ const MEAN_SIDE = 16;
  * 648x648 photo, and a round trip decodes every size variant.
  */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage | undefined> {
+  const sharp = await loadSharp();
   try {
     const metadata = await sharp(bytes).metadata();
     const { data, info } = await sharp(bytes)

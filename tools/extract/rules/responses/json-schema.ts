@@ -2,8 +2,13 @@
  * JSON Schema from example payloads. Not a general schema inferrer: the examples are
  * OData entities, so this only needs objects, arrays and scalars, and the merge rule that
  * keeps a property required only when every example has it. An example the page marks
- * `truncated` allows properties it does not show.
+ * `truncated` allows properties it does not show. A closed object still allows instance
+ * annotations (OData JSON: a name with `@`, `@odata.nextLink` or `width@odata.type`): a
+ * service may add them anywhere, and a client ignores what it does not know.
  */
+
+/** Instance and property annotations: names containing `@`. */
+const ANNOTATIONS = { '@': {} };
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -22,6 +27,7 @@ export function schemaOf(value: unknown, open: boolean): JsonSchema {
       type: 'object',
       properties: Object.fromEntries(entries.map(([k, v]) => [k, schemaOf(v, open)])),
       required: entries.map(([k]) => k).sort(),
+      ...(open ? {} : { patternProperties: ANNOTATIONS }),
       additionalProperties: open,
     };
   }
@@ -55,7 +61,8 @@ export function mergeSchemas(a: JsonSchema, b: JsonSchema): JsonSchema {
     );
     const ra = new Set((a.required ?? []) as string[]);
     const required = ((b.required ?? []) as string[]).filter((k) => ra.has(k)).sort();
-    return { type: 'object', properties, required, additionalProperties: a.additionalProperties === true || b.additionalProperties === true };
+    const open = a.additionalProperties === true || b.additionalProperties === true;
+    return { type: 'object', properties, required, ...(open ? {} : { patternProperties: ANNOTATIONS }), additionalProperties: open };
   }
   if (normalized.length === 1 && normalized[0] === 'array') {
     const ia = a.items as JsonSchema | undefined;
