@@ -8,14 +8,14 @@
  * and matrix.md again when there are results to render, so that their "suite strength"
  * section is this sweep's.
  */
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, writeFileAtomic } from '../spec/io.ts';
 import { FAULTS, FAULT_NAMES, UnknownFaultError, parseFaults, type FaultName } from '../mock/faults.ts';
 import { UsageError, loadBaseline, writeKnownDeviations } from '../run/cli.ts';
-import { previousKillers, sweepOrder, type Killer } from './plan.ts';
+import { firstKillers, previousKillers, seedKillers, serializeSeed, sweepOrder, type Killer } from './plan.ts';
 import { STRENGTH_FILE, buildStrength, readStrength, serializeStrength, shortTestTitle, type FaultVerdict, type Strength } from './strength.ts';
 import { controlKills, inLanes, sweepFault, type SweepContext } from './sweep.ts';
 
@@ -36,6 +36,9 @@ reports/results.json exists, renders matrix.html and matrix.md again with the
                  test that killed it in the previous sweep (reports/strength.json), then the
                  tests that killed other faults, and the whole suite only if those do not kill it
   --json         print strength.json instead of the table
+  --save-killers after a full sweep with every fault killed, write each fault's killer to
+                 spec/expectations/mutation-killers.yaml, the seed a clean checkout (no
+                 reports/strength.json) runs first
   -h, --help     this text
 
 Exit: 0 every fault killed, 1 a fault survived, 2 a usage error or a run the sweep could
@@ -49,7 +52,11 @@ export interface MutateOptions {
   workers: number;
   full: boolean;
   json: boolean;
+  saveKillers: boolean;
 }
+
+/** The committed seed of killers a clean checkout starts from (plan.ts: seedKillers). */
+export const KILLERS_SEED = join(REPO_ROOT, 'spec/expectations/mutation-killers.yaml');
 
 export function parseMutateArgs(argv: string[], cpus = availableParallelism()): MutateOptions {
   let values;
@@ -62,6 +69,7 @@ export function parseMutateArgs(argv: string[], cpus = availableParallelism()): 
         workers: { type: 'string', short: 'j' },
         full: { type: 'boolean' },
         json: { type: 'boolean' },
+        'save-killers': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -77,6 +85,7 @@ export function parseMutateArgs(argv: string[], cpus = availableParallelism()): 
     workers: values.workers ? Number(values.workers) : Math.max(1, cpus),
     full: values.full ?? false,
     json: values.json ?? false,
+    saveKillers: values['save-killers'] ?? false,
   };
 }
 
@@ -159,7 +168,9 @@ async function renderMatrix(log: (line: string) => void): Promise<void> {
 /** Every fault in lanes, stage after stage (plan.ts), then the control run: the document they make. */
 async function sweep(options: MutateOptions, log: (line: string) => void): Promise<Strength> {
   const started = performance.now();
-  const previous = options.full ? new Map<string, Killer>() : previousKillers(await previousSweep(log), PROFILE);
+  const previous = options.full
+    ? new Map<string, Killer>()
+    : firstKillers(previousKillers(await previousSweep(log), PROFILE), seedKillers(await readFile(KILLERS_SEED, 'utf8').catch(() => undefined)));
   const order = sweepOrder(options.faults, previous);
   const { expectations } = await loadBaseline({ target: 'mock', profile: PROFILE });
   const known = await writeKnownDeviations(expectations);
@@ -210,6 +221,13 @@ export async function main(argv: string[]): Promise<number> {
   const log = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
   const strength = await sweep(options, log);
   await writeFileAtomic(STRENGTH_FILE, serializeStrength(strength));
+  if (options.saveKillers) {
+    if (strength.swept < strength.catalogue || strength.killed < strength.swept) log('mutate: --save-killers needs a full sweep with every fault killed; the seed is left as it was');
+    else {
+      await writeFileAtomic(KILLERS_SEED, serializeSeed(strength));
+      log(`mutate: ${relative(process.cwd(), KILLERS_SEED)} written (commit it)`);
+    }
+  }
   await renderMatrix(log);
   if (options.json) console.log(serializeStrength(strength).trimEnd());
   else {

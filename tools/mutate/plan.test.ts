@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseRunArgs, playwrightArgs } from '../run/cli.ts';
-import { controlRunArgs, faultRunArgs, faultStages, killerFileFilter, killerGrep, previousKillers, sweepOrder, type Killer } from './plan.ts';
+import { controlRunArgs, faultRunArgs, faultStages, firstKillers, killerFileFilter, killerGrep, previousKillers, seedKillers, serializeSeed, sweepOrder, type Killer } from './plan.ts';
+import { allKilled } from './fixtures/sample-strength.ts';
 import { buildStrength, type FaultVerdict } from './strength.ts';
 
 /** The string Playwright's --grep is matched against: root, project, file, titles, each followed by its tags. */
@@ -132,5 +133,28 @@ describe('the stages of one fault', () => {
     const [, second] = faultStages(undefined, () => known);
     known.push(other);
     assert.deepEqual(second!(), { phase: 'known-killers', killers: [other] });
+  });
+});
+
+describe('the committed seed of killers', () => {
+  it('round-trips the killers of a sweep, and a previous sweep wins over the seed', () => {
+    const strength = allKilled();
+    const text = serializeSeed(strength);
+    assert.match(text, /^# The test that killed each fault/);
+    const seed = seedKillers(text);
+    const killed = strength.faults.filter((f) => f.killed && f.test && f.file);
+    assert.ok(killed.length > 0);
+    assert.deepEqual([...seed.keys()], killed.map((f) => f.name));
+    assert.deepEqual(seed.get(killed[0]!.name), { file: killed[0]!.file, test: killed[0]!.test });
+    const previous = new Map<string, Killer>([[killed[0]!.name, { file: 'other.spec.ts', test: 'newer killer' }]]);
+    const first = firstKillers(previous, seed);
+    assert.equal(first.get(killed[0]!.name)?.test, 'newer killer');
+    assert.equal(first.size, seed.size);
+  });
+
+  it('a missing, broken or odd seed gives no killers: only a slower sweep', () => {
+    assert.equal(seedKillers(undefined).size, 0);
+    assert.equal(seedKillers('killers: [unclosed').size, 0);
+    assert.equal(seedKillers('killers:\n  a: { test: 1 }\n  b: null\n').size, 0);
   });
 });

@@ -13,6 +13,7 @@
  * or is gone costs one short run before the next. Faults that may need the whole suite start
  * first, so that the lanes finish together.
  */
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Phase, Strength } from './strength.ts';
 
 /** A test that killed a fault: its title path as results.json writes it, and its file. */
@@ -29,6 +30,44 @@ export function previousKillers(previous: Strength | undefined, profile: string)
     if (fault.killed && fault.test && fault.file) killers.set(fault.name, { test: fault.test, file: fault.file });
   }
   return killers;
+}
+
+/**
+ * The committed seed (spec/expectations/mutation-killers.yaml): the killer of each fault as
+ * the last `mutate --save-killers` found it. A clean checkout (CI) has no strength.json; the
+ * seed spares it a whole-suite run per fault. A stale or broken seed only costs time: a kill
+ * is judged by the run, never taken from the seed.
+ */
+export function seedKillers(text: string | undefined): Map<string, Killer> {
+  const killers = new Map<string, Killer>();
+  if (!text) return killers;
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch {
+    return killers;
+  }
+  const entries = (data as { killers?: Record<string, unknown> } | null)?.killers ?? {};
+  for (const [fault, value] of Object.entries(entries)) {
+    const k = value as Partial<Killer> | null;
+    if (typeof k?.test === 'string' && typeof k.file === 'string') killers.set(fault, { test: k.test, file: k.file });
+  }
+  return killers;
+}
+
+/** The seed file's text for this sweep's killers (catalogue order); header comment included. */
+export function serializeSeed(strength: Strength): string {
+  const killers: Record<string, Killer> = {};
+  for (const f of strength.faults) if (f.killed && f.test && f.file) killers[f.name] = { file: f.file, test: f.test };
+  return `# The test that killed each fault of the mock's catalogue in the last full sweep
+# (\`photo-conformance mutate --save-killers\`). \`mutate\` runs it first when there is no
+# reports/strength.json (a clean checkout): a hint for speed, never a verdict.
+${stringifyYaml({ killers }, { lineWidth: 0 })}`;
+}
+
+/** What to run first: the previous sweep's killers, else the seed's. */
+export function firstKillers(previous: ReadonlyMap<string, Killer>, seed: ReadonlyMap<string, Killer>): Map<string, Killer> {
+  return new Map([...seed, ...previous]);
 }
 
 /**
