@@ -20,6 +20,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.group.photo-size": {
@@ -37,6 +38,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -55,6 +57,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.me.contact-in-folder.metadata": {
@@ -72,6 +75,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.me.contact-in-folder.value": {
@@ -89,6 +93,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.me.contact.metadata": {
@@ -106,6 +111,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.me.contact.value": {
@@ -123,6 +129,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.me.metadata": {
@@ -144,6 +151,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.me.photo-size": {
@@ -165,6 +173,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -187,6 +196,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -209,6 +219,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.team.metadata": {
@@ -252,6 +263,7 @@ const operations = {
         ],
       },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.team.value": {
@@ -295,6 +307,7 @@ const operations = {
         ],
       },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.user.contact-in-folder.metadata": {
@@ -312,6 +325,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.user.contact-in-folder.value": {
@@ -329,6 +343,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.user.contact.metadata": {
@@ -346,6 +361,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.user.contact.value": {
@@ -363,6 +379,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.user.metadata": {
@@ -384,6 +401,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.get.user.photo-size": {
@@ -405,6 +423,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -427,6 +446,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.put.group.value": {
@@ -444,6 +464,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Group.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.put.me.contact-in-folder.value": {
@@ -461,6 +482,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.put.me.contact.value": {
@@ -478,6 +500,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.put.me.value": {
@@ -495,6 +518,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.put.team.value": {
@@ -516,6 +540,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: false, permissions: [] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 204,
   },
   "graph.beta.put.team.value.via-groups": {
@@ -537,6 +562,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: false, permissions: [] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 204,
   },
   "graph.beta.put.user.contact-in-folder.value": {
@@ -554,6 +580,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.put.user.contact.value": {
@@ -571,6 +598,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.beta.put.user.value": {
@@ -588,6 +616,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
 } satisfies Record<string, OperationFacts>;

@@ -20,6 +20,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.group.photo-size": {
@@ -37,6 +38,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -55,6 +57,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Group.Read.All", "Group.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.me.contact-in-folder.metadata": {
@@ -72,6 +75,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.me.contact-in-folder.value": {
@@ -89,6 +93,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.me.contact.metadata": {
@@ -106,6 +111,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.me.contact.value": {
@@ -123,6 +129,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.me.metadata": {
@@ -144,6 +151,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.me.photo-size": {
@@ -165,6 +173,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -187,6 +196,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -209,6 +219,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.me.value": {
@@ -230,6 +241,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.team.metadata": {
@@ -255,6 +267,7 @@ const operations = {
         permissions: ["Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.team.value": {
@@ -280,6 +293,7 @@ const operations = {
         permissions: ["Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.user.contact-in-folder.metadata": {
@@ -297,6 +311,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.user.contact-in-folder.value": {
@@ -314,6 +329,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.user.contact.metadata": {
@@ -331,6 +347,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.user.contact.value": {
@@ -348,6 +365,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
       { type: "application", supported: true, permissions: ["Contacts.Read", "Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.user.metadata": {
@@ -369,6 +387,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.get.user.photo-size": {
@@ -390,6 +409,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -412,6 +432,7 @@ const operations = {
       { type: "delegatedPersonal", supported: true, permissions: ["User.Read", "User.ReadWrite"] },
       { type: "application", supported: true, permissions: ["User.Read.All", "User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.patch.group.value": {
@@ -429,6 +450,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Group.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.patch.me.contact-in-folder.value": {
@@ -446,6 +468,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.patch.me.contact.value": {
@@ -463,6 +486,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.patch.me.value": {
@@ -480,6 +504,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.patch.user.contact-in-folder.value": {
@@ -497,6 +522,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.patch.user.contact.value": {
@@ -514,6 +540,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.patch.user.value": {
@@ -531,6 +558,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.put.group.value": {
@@ -548,6 +576,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Group.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.put.me.contact-in-folder.value": {
@@ -565,6 +594,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.put.me.contact.value": {
@@ -582,6 +612,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.put.me.value": {
@@ -599,6 +630,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.put.team.value": {
@@ -616,6 +648,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["TeamSettings.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 204,
   },
   "graph.v1.0.put.user.contact-in-folder.value": {
@@ -633,6 +666,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.put.user.contact.value": {
@@ -650,6 +684,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["Contacts.ReadWrite"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
   "graph.v1.0.put.user.value": {
@@ -667,6 +702,7 @@ const operations = {
       { type: "delegatedPersonal", supported: false, permissions: [] },
       { type: "application", supported: true, permissions: ["User.ReadWrite.All"] },
     ],
+    metadataNames: { id: "id", width: "width", height: "height" },
     successStatus: 200,
   },
 } satisfies Record<string, OperationFacts>;

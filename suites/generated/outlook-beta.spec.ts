@@ -22,6 +22,7 @@ const operations = {
         permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.beta.get.me.photo-size": {
@@ -41,6 +42,7 @@ const operations = {
         permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -61,6 +63,7 @@ const operations = {
         permissions: ["User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -81,6 +84,7 @@ const operations = {
         permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.beta.get.me.value": {
@@ -100,6 +104,7 @@ const operations = {
         permissions: ["User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.beta.get.user.metadata": {
@@ -119,6 +124,7 @@ const operations = {
         permissions: ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.beta.get.user.photo-size": {
@@ -138,6 +144,7 @@ const operations = {
         permissions: ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -158,6 +165,7 @@ const operations = {
         permissions: ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
     sampleSize: "48x48",
   },
@@ -178,6 +186,7 @@ const operations = {
         permissions: ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.beta.get.user.value": {
@@ -197,6 +206,7 @@ const operations = {
         permissions: ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.beta.put.me.value": {
@@ -210,6 +220,7 @@ const operations = {
     parameterKinds: {},
     requestContentTypes: ["image/jpeg"],
     permissions: [{ type: "delegatedWork", supported: true, permissions: ["User.ReadWrite", "User.ReadWrite.All"] }],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.beta.put.user.value": {
@@ -223,6 +234,7 @@ const operations = {
     parameterKinds: { userId: ["id"] },
     requestContentTypes: ["image/jpeg"],
     permissions: [{ type: "delegatedWork", supported: true, permissions: ["User.ReadWrite.All"] }],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
 } satisfies Record<string, OperationFacts>;

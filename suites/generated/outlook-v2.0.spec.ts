@@ -22,6 +22,7 @@ const operations = {
         permissions: ["User.Read", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.v2.0.get.me.value": {
@@ -41,6 +42,7 @@ const operations = {
         permissions: ["User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.v2.0.get.user.metadata": {
@@ -60,6 +62,7 @@ const operations = {
         permissions: ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.v2.0.get.user.value": {
@@ -79,6 +82,7 @@ const operations = {
         permissions: ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
       },
     ],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.v2.0.patch.me.value": {
@@ -92,6 +96,7 @@ const operations = {
     parameterKinds: {},
     requestContentTypes: ["image/jpeg"],
     permissions: [{ type: "delegatedWork", supported: true, permissions: ["User.ReadWrite"] }],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.v2.0.patch.user.value": {
@@ -105,6 +110,7 @@ const operations = {
     parameterKinds: { userId: ["id"] },
     requestContentTypes: ["image/jpeg"],
     permissions: [],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.v2.0.put.me.value": {
@@ -118,6 +124,7 @@ const operations = {
     parameterKinds: {},
     requestContentTypes: ["image/jpeg"],
     permissions: [{ type: "delegatedWork", supported: true, permissions: ["User.ReadWrite"] }],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
   "outlook.v2.0.put.user.value": {
@@ -131,6 +138,7 @@ const operations = {
     parameterKinds: { userId: ["id"] },
     requestContentTypes: ["image/jpeg"],
     permissions: [],
+    metadataNames: { id: "Id", width: "Width", height: "Height" },
     successStatus: 200,
   },
 } satisfies Record<string, OperationFacts>;

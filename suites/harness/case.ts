@@ -22,6 +22,8 @@ export interface OperationFacts {
   /** every success status the pages allow ("200 OK, or 204 No Content for a team"), when more than one */
   successStatuses?: number[];
   permissions: { type: PermissionType; supported: boolean; permissions: string[] }[];
+  /** the photo's property names as the spec's schemas spell them in this API (Graph `width`, Outlook `Width`) */
+  metadataNames?: { id: string; width: string; height: string };
   /** for paths with a size parameter: a predefined size to address (the smallest) */
   sampleSize?: string;
 }

@@ -11,7 +11,7 @@ import type { Api, PermissionType, Target } from '../../tools/spec/model.ts';
 import type { Tenant, User } from '../../tools/mock/tenant/model.ts';
 import { operationUrl, parameterRoles, type AddressValues } from './address.ts';
 import type { AddressForm, OperationFacts, Placeholder, TestCase, TokenProblem } from './case.ts';
-import { retryAfterMs, type HttpResponse, type RecordedExchange, type RecordingClient } from './client.ts';
+import { retryAfterMs, type HttpResponse, type RecordedExchange, type RecordingClient, type SendOptions } from './client.ts';
 import { colorFor, decodeImage, makeImage, mediaTypeOfFormat, padJpeg, sameColor, type DecodedImage } from './images.ts';
 import type { ResolvedTarget } from './target.ts';
 import { expiredToken, invalidTokens, signedInWorkUser, type PrincipalRequest } from './tokens.ts';
@@ -176,7 +176,7 @@ async function call(
   token: string | undefined,
   body?: { bytes: Buffer; contentType: string | undefined },
   method = operation.method,
-  transport: { pauseAfterBytes?: number; pauseMs?: number } = {},
+  transport: Pick<SendOptions, 'pauseAfterBytes' | 'pauseMs' | 'noRetry'> = {},
 ): Promise<HttpResponse> {
   return c.client.send({
     method,
@@ -336,19 +336,27 @@ interface PhotoMetadata {
   mediaContentType: unknown;
 }
 
-/** Graph names properties in camelCase, the Outlook REST API in PascalCase; annotations alike in both. */
-const DIALECT: Record<Api, { id: string; width: string; height: string }> = {
-  graph: { id: 'id', width: 'width', height: 'height' },
-  outlook: { id: 'Id', width: 'Width', height: 'Height' },
+/**
+ * The photo's properties under the names the spec spells for the operation's API, compared
+ * exactly: a client looks them up so. Where the spec names none, any casing is read.
+ */
+const metadataOf = (json: unknown, operation: Pick<OperationFacts, 'metadataNames'>): PhotoMetadata => {
+  const names = operation.metadataNames;
+  const named = (name: 'id' | 'width' | 'height') => (names ? property(json, names[name]) : propertyAnyCase(json, name));
+  return {
+    id: named('id'),
+    width: named('width'),
+    height: named('height'),
+    mediaEtag: property(json, '@odata.mediaEtag'),
+    mediaContentType: property(json, '@odata.mediaContentType'),
+  };
 };
 
-const metadataOf = (json: unknown, api: Api): PhotoMetadata => ({
-  id: property(json, DIALECT[api].id),
-  width: property(json, DIALECT[api].width),
-  height: property(json, DIALECT[api].height),
-  mediaEtag: property(json, '@odata.mediaEtag'),
-  mediaContentType: property(json, '@odata.mediaContentType'),
-});
+function propertyAnyCase(json: unknown, name: string): unknown {
+  if (!json || typeof json !== 'object') return undefined;
+  const key = Object.keys(json).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : (json as Record<string, unknown>)[key];
+}
 
 const sameId = (a: unknown, b: unknown) => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
 const square = (size: string) => Number(size.split('x')[0]);
@@ -483,7 +491,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     if (t.operation.target === 'photos') {
       const r = await call(c, t.operation, url(c.target, t.operation, subject.values), token);
       verify(r.status, `${t.operation.path} ${label} (got ${describeStatus(r)})`).toBeLessThan(300);
-      const listed = collectionIds(r.json, t.operation.api);
+      const listed = collectionIds(r.json, t.operation);
       judge(r.exchange, { sizes: expectedSizes }, { sizes: listed });
       verify([...listed].map((s) => s.toLowerCase()).sort(), `the sizes listed ${label}`).toEqual(expectedSizes.map((s) => s.toLowerCase()).sort());
       return;
@@ -497,7 +505,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
         const decoded = await expectImage(r, `${size} ${label}`, { width: side, height: side });
         verify({ width: decoded.width, height: decoded.height }, `${size} ${label}`).toEqual({ width: side, height: side });
       } else {
-        const m = metadataOf(r.json, t.operation.api);
+        const m = metadataOf(r.json, t.operation);
         judge(r.exchange, { width: side, height: side, id: size }, { width: m.width, height: m.height, id: m.id });
         verify({ width: m.width, height: m.height }, `${size} metadata ${label}`).toEqual({ width: side, height: side });
       }
@@ -598,7 +606,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     const metadataRead = t.reads.metadata;
     if (t.header.toLowerCase() === 'etag' && metadataRead) {
       const m = await call(c, metadataRead, url(c.target, metadataRead, subject.values), await tokenFor(c, metadataRead.api, defaultPrincipal(metadataRead, subject.user)));
-      const mediaEtag = metadataOf(m.json, metadataRead.api).mediaEtag;
+      const mediaEtag = metadataOf(m.json, metadataRead).mediaEtag;
       judge(m.exchange, { mediaEtag: observed ?? null }, { status: m.status, mediaEtag: mediaEtag ?? null });
       verify(mediaEtag, `@odata.mediaEtag of ${metadataRead.path} equals the ETag of ${t.operation.path}`).toBe(observed);
     }
@@ -608,7 +616,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     const subject = subjectFor(c.target, t.operation, 'withPhoto');
     const token = await tokenFor(c, t.operation.api, defaultPrincipal(t.operation, subject.user));
     const r = await call(c, t.operation, url(c.target, t.operation, subject.values), token);
-    const m = metadataOf(r.json, t.operation.api);
+    const m = metadataOf(r.json, t.operation);
     judge(r.exchange, { '@odata.mediaContentType': '(a media type)', '@odata.mediaEtag': '(an entity tag)' }, { status: r.status, '@odata.mediaContentType': m.mediaContentType ?? null, '@odata.mediaEtag': m.mediaEtag ?? null });
     verify(r.status, `${t.operation.path} must succeed (got ${describeStatus(r)})`).toBeLessThan(300);
     verify(typeof m.mediaContentType === 'string' && /^[\w.+-]+\/[\w.+-]+/.test(m.mediaContentType), `@odata.mediaContentType names a media type (got ${JSON.stringify(m.mediaContentType)})`).toBe(true);
@@ -631,7 +639,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     await uploadWith(c, writeOp, subject, t.upload);
     const token = await tokenFor(c, t.operation.api, defaultPrincipal(t.operation, subject.user));
     const r = await call(c, t.operation, url(c.target, t.operation, subject.values), token);
-    const items = collectionItems(r.json).map((item) => metadataOf(item, t.operation.api));
+    const items = collectionItems(r.json).map((item) => metadataOf(item, t.operation));
     const observed = items.map((m) => ({ id: m.id, width: m.width, height: m.height }));
     judge(r.exchange, { status: '2xx', photos: [{ width: t.upload.width, height: t.upload.height }] }, { status: r.status, photos: observed });
     verify(r.status, `${t.operation.path} of a user without a mailbox (got ${describeStatus(r)})`).toBeLessThan(300);
@@ -725,11 +733,7 @@ const checks: { [K in TestCase['check']]: (c: Conformance, t: Extract<TestCase, 
     const subject = subjectFor(c.target, t.operation, 'withPhoto');
     const token = await tokenFor(c, t.operation.api, defaultPrincipal(t.operation, subject.user));
     const requestUrl = url(c.target, t.operation, subject.values);
-    const answers = await Promise.all(
-      Array.from({ length: t.burst }, () =>
-        c.client.send({ method: 'GET', url: requestUrl, headers: { authorization: `Bearer ${token}` }, noRetry: true }),
-      ),
-    );
+    const answers = await Promise.all(Array.from({ length: t.burst }, () => call(c, t.operation, requestUrl, token, undefined, 'GET', { noRetry: true })));
     const throttled = answers.filter((r) => r.status === 429);
     if (!throttled.length) skip(`the target answered a burst of ${t.burst} requests without throttling any: nothing to judge`);
     const missing = throttled.filter((r) => retryAfterMs(r.headers[t.header.toLowerCase()]) === undefined);
@@ -818,8 +822,8 @@ function collectionItems(json: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-function collectionIds(json: unknown, api: Api): string[] {
-  return collectionItems(json).map((item) => String(metadataOf(item, api).id ?? ''));
+function collectionIds(json: unknown, operation: Pick<OperationFacts, 'metadataNames'>): string[] {
+  return collectionItems(json).map((item) => String(metadataOf(item, operation).id ?? ''));
 }
 
 /** The placeholder is served as the read's documented success (the spec's status, not ours). */
@@ -833,7 +837,7 @@ async function expectPlaceholder(r: HttpResponse, operation: OperationFacts, pla
     verify({ width: decoded?.width, height: decoded?.height }, `${situation}: placeholder dimensions`).toEqual({ width: placeholder.width, height: placeholder.height });
     return;
   }
-  const m = metadataOf(r.json, operation.api);
+  const m = metadataOf(r.json, operation);
   judge(
     r.exchange,
     { status: operation.successStatus ?? '2xx', id: placeholder.id, mediaContentType: placeholder.contentType, mediaEtag: placeholder.etag },
@@ -876,7 +880,7 @@ async function roundTrip(
   const readUrl = (read: OperationFacts) => url(c.target, read, subject.values);
 
   const before = metadataRead ? await call(c, metadataRead, readUrl(metadataRead), await readToken(metadataRead)) : undefined;
-  const etagBefore = before && before.status < 300 ? metadataOf(before.json, metadataRead!.api).mediaEtag : undefined;
+  const etagBefore = before && before.status < 300 ? metadataOf(before.json, metadataRead!).mediaEtag : undefined;
   // The bytes as they were: a read-back that serves these after the write (a stale cache in
   // front of the store) is caught by the colour check below.
   if (valueRead && before && before.status < 300) await call(c, valueRead, readUrl(valueRead), await readToken(valueRead));
@@ -898,7 +902,7 @@ async function roundTrip(
   }
   if (metadataRead) {
     const r = await call(c, metadataRead, readUrl(metadataRead), await readToken(metadataRead));
-    const m = metadataOf(r.json, metadataRead.api);
+    const m = metadataOf(r.json, metadataRead);
     judge(r.exchange, { mediaEtag: etagHeader ?? '(changed)', changedFrom: etagBefore ?? null, width: upload.width, height: upload.height }, { status: r.status, mediaEtag: m.mediaEtag, width: m.width, height: m.height });
     verify(r.status, `metadata after the write (got ${describeStatus(r)})`).toBeLessThan(300);
     verify(m.mediaEtag, '@odata.mediaEtag after the write').toBeTruthy();
@@ -923,7 +927,7 @@ async function readBackSizes(
   const token = async (read: OperationFacts) => tokenFor(c, read.api, defaultPrincipal(read, subject.user));
   if (reads.photos) {
     const r = await call(c, reads.photos, url(c.target, reads.photos, subject.values), await token(reads.photos));
-    const listed = collectionIds(r.json, reads.photos.api);
+    const listed = collectionIds(r.json, reads.photos);
     judge(r.exchange, { sizes: fits }, { status: r.status, sizes: listed });
     verify(r.status, `the photos collection after the write (got ${describeStatus(r)})`).toBeLessThan(300);
     verify(listed.map((s) => s.toLowerCase()).sort(), 'the sizes listed after the write').toEqual(fits.map((s) => s.toLowerCase()).sort());
@@ -933,7 +937,7 @@ async function readBackSizes(
     const values = { ...subject.values, size };
     if (reads.photoSize) {
       const r = await call(c, reads.photoSize, url(c.target, reads.photoSize, values), await token(reads.photoSize));
-      const m = metadataOf(r.json, reads.photoSize.api);
+      const m = metadataOf(r.json, reads.photoSize);
       judge(r.exchange, { id: size, width: side, height: side }, { status: r.status, id: m.id, width: m.width, height: m.height });
       verify(r.status, `${size} metadata after the write (got ${describeStatus(r)})`).toBeLessThan(300);
       verify({ width: m.width, height: m.height }, `${size} metadata after the write`).toEqual({ width: side, height: side });

@@ -279,6 +279,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 1;
   }
 
+  const unreadFacts = run.diagnostics.filter((d) => d.ruleId === 'facts' && d.severity === 'error');
+  if (unreadFacts.length) {
+    // Written without them, the spec would lose its protocol requirements without a word.
+    say(`error ${unreadFacts.map((d) => d.file).join(', ')}: the facts spec/sources.yaml lists cannot be read; the spec is left as it was`);
+    return 1;
+  }
+
   let text: string;
   try {
     text = serializeSpec(run.spec, options.format, schemaRefFor(out));

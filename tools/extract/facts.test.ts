@@ -105,3 +105,11 @@ test('withFacts adds the source and keeps requirements sorted; no facts, no chan
   assert.deepEqual(ids, [...ids].sort());
   assert.equal(spec.requirements.length, 0, 'the input spec is untouched');
 });
+
+test('a facts document that cannot be read is an error naming it, never a silent loss', async () => {
+  const { runExtraction } = await import('./cli.ts');
+  const run = await runExtraction([], { facts: ['/nonexistent/facts.md'], cache: false });
+  const error = run.diagnostics.find((d) => d.ruleId === 'facts');
+  assert.equal(error?.severity, 'error');
+  assert.match(`${error?.file} ${error?.message}`, /nonexistent\/facts\.md facts document cannot be read \(ENOENT\)/);
+});

@@ -73,10 +73,28 @@ function operationFacts(spec: Spec, op: Operation): OperationFacts {
     requestContentTypes,
     permissions: op.permissions.map((p) => ({ type: p.type, supported: p.supported, permissions: [...p.permissions] })),
   };
+  const names = metadataNames(spec, op);
+  if (names) facts.metadataNames = names;
   if (success !== undefined) facts.successStatus = success;
   if (successes.length > 1) facts.successStatuses = successes;
   if (smallest && /photos/i.test(op.path) && /\{|</.test(op.path.split(/photos/i).slice(1).join(''))) facts.sampleSize = smallest;
   return facts;
+}
+
+/**
+ * The photo's property names as the spec's schemas spell them for this API (Graph `width`,
+ * Outlook `Width`): the operation's own response schema first, then any schema of its API.
+ */
+function metadataNames(spec: Spec, op: Operation): OperationFacts['metadataNames'] {
+  const own = op.responses.map((r) => r.schema).filter((k): k is string => Boolean(k));
+  const ofApi = Object.keys(spec.schemas).filter((k) => k.startsWith(`${op.api}.`)).sort(byString);
+  for (const key of [...new Set([...own, ...ofApi])]) {
+    const properties = Object.keys(((spec.schemas[key] ?? {}) as { properties?: object }).properties ?? {});
+    const find = (name: string) => properties.find((p) => p.toLowerCase() === name);
+    const [id, width, height] = [find('id'), find('width'), find('height')];
+    if (id && width && height) return { id, width, height };
+  }
+  return undefined;
 }
 
 function sortedSizes(spec: Spec): string[] {
