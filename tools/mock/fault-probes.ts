@@ -118,10 +118,21 @@ export const probes: Record<FaultName, Probe> = {
     const body = r.json();
     return [prop(body, 'width'), prop(body, 'height')];
   },
+  // Whether a size never read before shows the new photo (magenta): a stale cache never served it.
   'update-not-persisted': async (s, t) => {
-    const before = (await call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice })).bytes;
     await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(100, 100, 'jpeg', '#ff00ff'));
-    return !(await call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice })).bytes.equals(before);
+    const r = await call(s, 'GET', '/api/beta/me/photos/64x64/$value', { token: t.outlookAlice });
+    if (r.status !== 200) return r.status;
+    const { channels } = await sharp(r.bytes).stats();
+    return channels[0]!.mean > 200 && channels[1]!.mean < 60 && channels[2]!.mean > 200;
+  },
+  // Bytes read before an update, read again after it: only judged where the update took (the ETag changed).
+  'stale-value-cache': async (s, t) => {
+    const read = () => call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice });
+    const before = await read();
+    await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(100, 100, 'jpeg', '#ff00ff'));
+    const after = await read();
+    return after.headers.get('etag') === before.headers.get('etag') || !after.bytes.equals(before.bytes);
   },
   'permission-not-checked': async (s, t) => (await put(s, `/v1.0/users/${T.bob}/photo/$value`, t.nophoto, await image(64, 64))).status,
   'personal-account-allowed': async (s, t) => (await put(s, '/v1.0/me/photo/$value', t.pat, await image(64, 64))).status,

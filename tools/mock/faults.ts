@@ -55,6 +55,7 @@ export const FAULTS = {
   'graph-pascal-casing': "Graph metadata uses Outlook's PascalCase Id/Width/Height",
   'error-wrapper-missing': 'error bodies carry code and message at the top level, without the {"error": ...} wrapper',
   'error-code-uniform': 'every refusal answers the same error code (BadRequest), whatever went wrong',
+  'stale-value-cache': '$value keeps serving the bytes it first served for a photo (a stale cache): metadata and ETag change with an update, the bytes do not',
   'key-segment-unrouted': "OData key-segment addresses (Users('{id}'), photos('{size}')) are not routed: 404, where /users/{id} works",
 } as const;
 

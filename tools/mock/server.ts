@@ -510,12 +510,21 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const isPlaceholderSize = (requested: string | undefined) =>
     placeholder !== undefined && (requested ?? '').toLowerCase() === placeholder.id.toLowerCase();
 
+  /** fault stale-value-cache: the first bytes served for each photo and size since the last reset */
+  const servedBytes = new Map<string, Buffer>();
+
   function sendImage(p: PhotoRequest, record: PhotoRecord, image: StoredImage) {
+    let bytes = image.bytes;
+    if (has('stale-value-cache')) {
+      const key = `${p.resolved.key}|${p.captures.size ?? "photo"}`;
+      bytes = servedBytes.get(key) ?? bytes;
+      servedBytes.set(key, bytes);
+    }
     let contentType = record.store === 'directory' ? profile.directoryValueContentType : image.contentType;
     if (has('value-content-type')) contentType = 'application/octet-stream';
     if (has('value-declared-png')) contentType = 'image/png';
     const etag = has('etag-header-missing') ? {} : etagHeaders(quotedEtag(record));
-    send(p.x, 200, { 'Content-Type': contentType, 'Cache-Control': 'private', ...etag }, image.bytes);
+    send(p.x, 200, { 'Content-Type': contentType, 'Cache-Control': 'private', ...etag }, bytes);
   }
 
   function sendPlaceholderImage(p: PhotoRequest, v: PhotoView) {
@@ -800,6 +809,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       x.req.resume();
       store.reset();
       buckets?.reset();
+      servedBytes.clear();
       return send(x, 204, {});
     }
     if (path === '/_mock/state' && method === 'GET') return sendJson(x, 200, state());
@@ -900,6 +910,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     async reset() {
       store.reset();
       buckets?.reset();
+      servedBytes.clear();
     },
     stats: () => structuredClone(stats),
     close: () =>
