@@ -119,3 +119,40 @@ export type TestCase = CheckCase & {
   requirement: RequirementFacts;
   operation: OperationFacts;
 };
+
+/**
+ * One check as a generated file lists it: a Playwright test runs a group of these, one step
+ * each (see fixtures.ts). Its title is what results.json, the baseline and `--grep` name.
+ */
+export interface GroupedCheck {
+  /** starts with the requirement id, then a space */
+  title: string;
+  tags: string[];
+  /** the page the requirement comes from */
+  source: string;
+  case: TestCase;
+}
+
+/** The attachment name of a check's outcome (JSON, a `CheckOutcome`), attached to its step. */
+export const CHECK_OUTCOME_ATTACHMENT = 'check';
+/** The attachment (JSON, a list of titles) naming the checks of a group the run selected, attached before the first runs. */
+export const CHECKS_SELECTED_ATTACHMENT = 'selected checks';
+/** The annotation type that lists a group's checks by title, in order, on its Playwright test. */
+export const CHECK_ANNOTATION = 'check';
+
+/** What the harness reports of one check; the conformance reporter makes a result of each. */
+export interface CheckOutcome {
+  title: string;
+  requirement: RequirementFacts;
+  operation: string;
+  api: Api;
+  version: Version;
+  source: string;
+  status: 'PASS' | 'FAIL' | 'SKIP' | 'TIMEOUT';
+  /** FAIL for a known deviation of the baseline */
+  expected: 'PASS' | 'FAIL';
+  message: string | null;
+  /** ms */
+  duration: number;
+  exchanges: unknown[];
+}

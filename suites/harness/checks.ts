@@ -5,7 +5,6 @@
  * judged, so the report shows both next to the request and the response.
  */
 import { createHash } from 'node:crypto';
-import type { TestInfo } from '@playwright/test';
 import type { Ajv } from 'ajv';
 import type { Api, PermissionType, Target } from '../../tools/spec/model.ts';
 import type { Tenant, User } from '../../tools/mock/tenant/model.ts';
@@ -31,12 +30,16 @@ let ajvModules: ReturnType<typeof loadAjv> | undefined;
 export interface Conformance {
   target: ResolvedTarget;
   client: RecordingClient;
-  testInfo: TestInfo;
+  /** unique to this check in this run: request ids and photo colours derive from it */
+  checkId: string;
   /** called before any state-changing request (journals a real tenant's photo) */
   beforeChange(operation: OperationFacts, url: string, principal: PrincipalRequest): Promise<void>;
 }
 
-class Skip extends Error {}
+/** A missing precondition: the check is skipped with this reason, not failed. */
+export class Skip extends Error {
+  override name = 'Skip';
+}
 const skip = (reason: string): never => {
   throw new Skip(reason);
 };
@@ -184,7 +187,7 @@ async function call(
     headers: {
       authorization: token === undefined ? undefined : `Bearer ${token}`,
       'content-type': body?.contentType,
-      'client-request-id': `${c.testInfo.testId}-${c.client.exchanges.length}`,
+      'client-request-id': `${c.checkId}-${c.client.exchanges.length}`,
     },
     body: body?.bytes,
     ...transport,
@@ -277,7 +280,7 @@ function assertWritable(c: Conformance): void {
 
 /** A photo unique to this test (its colour comes from the test's id). */
 async function photo(c: Conformance, size: { width: number; height: number }, salt = ''): Promise<{ bytes: Buffer; color: { r: number; g: number; b: number } }> {
-  const color = colorFor(`${c.testInfo.testId}${salt}`);
+  const color = colorFor(`${c.checkId}${salt}`);
   return { bytes: await makeImage({ ...size, color }), color };
 }
 
@@ -951,16 +954,8 @@ async function readBackSizes(
   }
 }
 
-/** Runs one generated case; a missing precondition skips the test with its reason. */
+/** Runs one generated case; a missing precondition throws `Skip` with its reason. */
 export async function runCase(c: Conformance, testCase: TestCase): Promise<void> {
   const check = checks[testCase.check] as Runner;
-  try {
-    await check(c, testCase);
-  } catch (error) {
-    if (error instanceof Skip) {
-      c.testInfo.skip(true, error.message);
-      return;
-    }
-    throw error;
-  }
+  await check(c, testCase);
 }

@@ -153,7 +153,7 @@ async function main(): Promise<number> {
       ['same status as in the suite', `${replay.sameStatus} (${agreement.toFixed(1)}%)`],
       ['no response (server closed early)', String(replay.noResponse)],
       // Playwright replaces a worker after every failing test; each new one loads the harness again.
-      ['worker processes (1 per lane + 1 per failing test)', String(processes.length)],
+      ['worker processes (1 per lane + 1 per failing group)', String(processes.length)],
       ['  of the suite: runner start-up until the first worker', seconds(runnerMs)],
       ['  of the suite: worker start-up before the first request', seconds(startupMs)],
       ['  of the suite: waiting on HTTP requests', seconds(httpMs)],

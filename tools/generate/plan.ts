@@ -19,14 +19,30 @@ export interface PlannedTest {
   check: CheckCase;
 }
 
+/** A Playwright test: checks of one requirement area and one kind, run one after another. */
+export interface PlannedGroup {
+  title: string;
+  tests: PlannedTest[];
+}
+
 export interface PlannedFile {
   /** file name under suites/generated/ */
   name: string;
   describe: string;
   operations: Map<string, OperationFacts>;
   schemas: Map<string, unknown>;
+  /** every check, in the plan's order */
   tests: PlannedTest[];
+  /** the same checks as Playwright runs them */
+  groups: PlannedGroup[];
 }
+
+/**
+ * Most checks in one group. A failed group costs Playwright a new worker (most of a second),
+ * so a server that fails one kind of check everywhere should fail few groups; a group is one
+ * worker's work, so groups should stay small enough to spread over the workers.
+ */
+export const GROUP_MAX = 80;
 
 const WRITE_METHODS: Method[] = ['PUT', 'PATCH', 'POST', 'DELETE'];
 const isWrite = (op: Pick<Operation, 'method'>) => op.method !== 'GET';
@@ -458,7 +474,7 @@ export function planSuite(spec: Spec): PlannedFile[] {
       const name = fileNameFor(op);
       let file = files.get(name);
       if (!file) {
-        file = { name, describe: `${op.api} ${op.version}`, operations: new Map(), schemas: new Map(), tests: [] };
+        file = { name, describe: `${op.api} ${op.version}`, operations: new Map(), schemas: new Map(), tests: [], groups: [] };
         files.set(name, file);
       }
       for (const variant of variantsFor(spec, requirement, op, once)) {
@@ -506,7 +522,31 @@ export function planSuite(spec: Spec): PlannedFile[] {
       seen.set(test.title, n);
       if (n > 1) test.title = `${test.title} (${n})`;
     }
+    file.groups = groupTests(file);
   }
   return [...files.values()].sort((a, b) => byString(a.name, b.name));
+}
+
+/**
+ * The file's checks in groups: by requirement area, then kind of check (in name order; checks
+ * in the plan's order within), a group over GROUP_MAX split evenly. A server that breaks one
+ * behaviour tends to break one kind of check on every operation: grouped by kind, it fails
+ * one group per file, where grouped by operation or resource it would fail most of them.
+ */
+export function groupTests(file: Pick<PlannedFile, 'tests'>): PlannedGroup[] {
+  const byKey = new Map<string, PlannedTest[]>();
+  for (const test of file.tests) {
+    const key = `${test.requirement.area}: ${test.check.check}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), test]);
+  }
+  const groups: PlannedGroup[] = [];
+  for (const [key, tests] of [...byKey].sort(([a], [b]) => byString(a, b))) {
+    const parts = Math.ceil(tests.length / GROUP_MAX);
+    const size = Math.ceil(tests.length / parts);
+    for (let i = 0; i < parts; i++) {
+      groups.push({ title: parts > 1 ? `${key} (${i + 1} of ${parts})` : key, tests: tests.slice(i * size, (i + 1) * size) });
+    }
+  }
+  return groups;
 }
 

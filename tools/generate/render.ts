@@ -65,8 +65,10 @@ export function renderFile(file: PlannedFile, specLabel: string): string {
     GENERATED_HEADER,
     `// Source: ${specLabel}. One file per API and version: Playwright spreads files over workers,`,
     '// and a version is the unit a reader compares (PUT-only beta against PATCH-or-PUT v1.0).',
-    "import type { OperationFacts } from '../harness/case.ts';",
-    "import { check, test } from '../harness/fixtures.ts';",
+    '// Each group (a requirement area of one resource) is one Playwright test; each check in it',
+    '// is a step with its own result (suites/harness/fixtures.ts says why).',
+    "import type { GroupedCheck, OperationFacts } from '../harness/case.ts';",
+    "import { groupDetails, test } from '../harness/fixtures.ts';",
     '',
   ];
   const operations = Object.fromEntries([...file.operations.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -75,17 +77,28 @@ export function renderFile(file: PlannedFile, specLabel: string): string {
     const schemas = Object.fromEntries([...file.schemas.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
     lines.push(`const schemas: Record<string, unknown> = ${literal(schemas, '')};`, '');
   }
-  lines.push(`test.describe(${JSON.stringify(file.describe)}, () => {`);
-  for (const test of file.tests) {
-    const details = literal({ tag: test.tags, annotation: test.annotations }, '  ');
-    lines.push(
-      `  test(${JSON.stringify(test.title)}, ${details}, async ({ conformance }) => {`,
-      `    await check(conformance, ${literal(caseLiteral(test), '    ')});`,
-      '  });',
-      '',
-    );
+  lines.push('const groups: Record<string, GroupedCheck[]> = {');
+  for (const group of file.groups) {
+    lines.push(`  ${JSON.stringify(group.title)}: [`);
+    for (const test of group.tests) {
+      const check = { title: test.title, tags: test.tags, source: sourceAnnotation(test), case: caseLiteral(test) };
+      lines.push(`    ${literal(check, '    ')},`);
+    }
+    lines.push('  ],');
   }
-  if (lines[lines.length - 1] === '') lines.pop();
-  lines.push('});', '');
+  lines.push(
+    '};',
+    '',
+    `test.describe(${JSON.stringify(file.describe)}, () => {`,
+    '  for (const [title, group] of Object.entries(groups)) {',
+    '    test(title, groupDetails(group), async ({ checks }) => {',
+    '      await checks(group);',
+    '    });',
+    '  }',
+    '});',
+    '',
+  );
   return lines.join('\n');
 }
+
+const sourceAnnotation = (test: PlannedTest) => test.annotations.find((a) => a.type === 'source')?.description ?? '';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRunArgs, playwrightArgs } from '../run/cli.ts';
+import { parseRunArgs, playwrightArgs, runEnvironment } from '../run/cli.ts';
+import { selectionFromEnv, selects } from '../../suites/harness/select.ts';
 import { controlRunArgs, faultRunArgs, faultStages, firstKillers, killerFileFilter, killerGrep, previousKillers, seedKillers, serializeSeed, sweepOrder, type Killer } from './plan.ts';
 import { allKilled } from './fixtures/sample-strength.ts';
 import { buildStrength, type FaultVerdict } from './strength.ts';
@@ -43,9 +44,15 @@ describe('the previous killer, run alone', () => {
     assert.equal(options.grep, killerGrep(TITLE));
     const args = playwrightArgs(options);
     assert.deepEqual(args.slice(-6), ['--max-failures=1', '--reporter', '/repo/tools/report/reporter.ts', '--output', '/tmp/m/output', killerFileFilter(killer.file)]);
-    assert.deepEqual(args.slice(args.indexOf('--grep'), args.indexOf('--grep') + 2), ['--grep', killerGrep(TITLE)]);
-    const whole = playwrightArgs(parseRunArgs(faultRunArgs({ fault: 'etag-weak', killers: [], outputDir: '/tmp/o', reporter: '/r.ts' })));
-    assert.ok(!whole.includes('--grep'), 'without a killer, the whole suite');
+    // The killer is a check, a step of a group: the harness selects it (PHOTO_GREP), not Playwright.
+    assert.equal(runEnvironment(options, '/tmp/r.json', {}).PHOTO_GREP, killerGrep(TITLE));
+    const [describeTitle, title] = TITLE.split(' › ') as [string, string];
+    const selection = selectionFromEnv({ PHOTO_GREP: killerGrep(TITLE) });
+    assert.ok(selects(selection, { project: 'mock', file: 'graph-v1.0.spec.ts', describe: describeTitle, title, tags: ['@graph', '@must'] }));
+    assert.ok(!selects(selection, { project: 'mock', file: 'graph-v1.0.spec.ts', describe: describeTitle, title: `${title} again`, tags: [] }));
+    const wholeOptions = parseRunArgs(faultRunArgs({ fault: 'etag-weak', killers: [], outputDir: '/tmp/o', reporter: '/r.ts' }));
+    const whole = playwrightArgs(wholeOptions);
+    assert.equal(runEnvironment(wholeOptions, '/tmp/r.json', {}).PHOTO_GREP, undefined, 'without a killer, the whole suite');
     assert.equal(whole.at(-1), '/tmp/o');
   });
 });

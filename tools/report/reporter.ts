@@ -17,6 +17,8 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult as PlaywrightResult } from '@playwright/test/reporter';
 import { VERSIONS, type Level, type Spec } from '../spec/model.ts';
 import { DEFAULT_SPEC_PATH, REPO_ROOT, parseSpecText, writeFileAtomic } from '../spec/io.ts';
+import { CHECK_ANNOTATION, CHECK_OUTCOME_ATTACHMENT, CHECKS_SELECTED_ATTACHMENT, type CheckOutcome } from '../../suites/harness/case.ts';
+import { SELECT_ALL, selectionFromEnv, selects, type Selection } from '../../suites/harness/select.ts';
 import { redactText, redactValue, secretsFromEnvironment, type RedactionOptions } from './redact.ts';
 import {
   gradeVerdict,
@@ -194,6 +196,8 @@ export interface ResultContext {
   spec: SpecIndex;
   strict: boolean;
   rootDir: string;
+  /** the run's --grep over checks (a group lists all of its checks) */
+  selection?: Selection;
 }
 
 /** One Playwright test and its last attempt -> one results.json entry (not yet redacted). */
@@ -239,6 +243,130 @@ export function toTestResult(test: TestCase, result: PlaywrightResult | undefine
     exchanges,
   };
 }
+
+/** Reads every check outcome a group attached; a broken one becomes a problem, never a lost run. */
+export function readOutcomes(attachments: PlaywrightResult['attachments']): { outcomes: Map<string, CheckOutcome>; selected: Set<string> | null; problems: string[] } {
+  const outcomes = new Map<string, CheckOutcome>();
+  const problems: string[] = [];
+  let selected: Set<string> | null = null;
+  for (const attachment of attachments) {
+    if (attachment.name === CHECKS_SELECTED_ATTACHMENT && attachment.body) {
+      try {
+        const titles: unknown = JSON.parse(attachment.body.toString('utf8'));
+        if (Array.isArray(titles)) selected = new Set(titles.filter((t): t is string => typeof t === 'string'));
+      } catch (error) {
+        problems.push(`the selected checks are not JSON: ${(error as Error).message}`);
+      }
+      continue;
+    }
+    if (attachment.name !== CHECK_OUTCOME_ATTACHMENT || !attachment.body) continue;
+    try {
+      const outcome = JSON.parse(attachment.body.toString('utf8')) as CheckOutcome;
+      if (typeof outcome?.title === 'string') outcomes.set(outcome.title, outcome);
+      else problems.push('a check outcome without a title');
+    } catch (error) {
+      problems.push(`a check outcome is not JSON: ${(error as Error).message}`);
+    }
+  }
+  return { outcomes, selected, problems };
+}
+
+/**
+ * One Playwright test -> its results.json entries: a group (a test annotated with its checks)
+ * gives one entry per check the run selected, from the outcome the harness attached to the
+ * check's step; a check without one (its group ended first) is said to be not run, and why.
+ * Any other test gives one entry, as `toTestResult` reads it.
+ */
+export function toTestResults(test: TestCase, result: PlaywrightResult | undefined, context: ResultContext): TestResult[] {
+  const checks = test.annotations.filter((a) => a.type === CHECK_ANNOTATION && a.description).map((a) => a.description!);
+  if (checks.length === 0) return [toTestResult(test, result, context)];
+  const group = toTestResult(test, result, context);
+  const path = test.titlePath();
+  const [project = '', file = ''] = [path[1], path[2]];
+  const describeTitles = path.slice(3, -1);
+  const describe = describeTitles.join(' › ');
+  const { outcomes, selected, problems } = result ? readOutcomes(result.attachments) : { outcomes: new Map<string, CheckOutcome>(), selected: null, problems: [] };
+  const selection = context.selection ?? SELECT_ALL;
+  const tags = test.tags;
+  const entries: TestResult[] = [];
+  for (const title of checks) {
+    // The harness names the checks it selected before it runs them. A group that never got that
+    // far is judged here, its tags (the union of its checks') standing in for the check's own:
+    // at worst a check that was not selected is listed as not run.
+    if (selected ? !selected.has(title) : !selects(selection, { project, file, describe, title, tags })) continue;
+    const outcome = outcomes.get(title);
+    const testTitle = [...describeTitles, title].join(' › ');
+    if (outcome) {
+      entries.push(fromOutcome(outcome, testTitle, group, context, problems));
+      continue;
+    }
+    const requirementId = title.split(' ')[0] ?? null;
+    const requirement = requirementId ? context.spec.requirements.get(requirementId) : undefined;
+    const operationId = requirement?.operations[0] ?? null;
+    const operation = operationId ? context.spec.operations.get(operationId) : undefined;
+    const ended = !result
+      ? { status: 'SKIP' as const, message: 'not run (the run ended before this check)' }
+      : result.status === 'skipped'
+        ? { status: 'SKIP' as const, message: group.message ?? 'skipped with its group' }
+        : { status: 'TIMEOUT' as const, message: `not run: its group ended (${result.status}) before this check${group.message ? `\n${group.message}` : ''}` };
+    const level = requirement?.level ?? null;
+    entries.push({
+      ...group,
+      test: testTitle,
+      requirement: requirement ? requirement.id : requirementId,
+      level,
+      area: requirement?.area ?? null,
+      operation: operationId,
+      api: operation?.api ?? null,
+      version: operation?.version ?? null,
+      source: null,
+      description: requirement?.description ?? null,
+      source_sentence: requirement?.quote ?? null,
+      status: ended.status,
+      expected: 'PASS',
+      verdict: gradeVerdict({ status: ended.status, expected: 'PASS', level }, { strict: context.strict }),
+      message: ended.message,
+      duration: 0,
+      exchanges: [],
+    });
+  }
+  return entries;
+}
+
+function fromOutcome(outcome: CheckOutcome, testTitle: string, group: TestResult, context: ResultContext, problems: string[]): TestResult {
+  const requirement = context.spec.requirements.get(outcome.requirement.id);
+  const level = asLevel(outcome.requirement.level) ?? requirement?.level ?? null;
+  const exchanges: Exchange[] = [];
+  for (const item of Array.isArray(outcome.exchanges) ? outcome.exchanges : []) {
+    const exchange = normalizeExchange(item);
+    if (exchange) exchanges.push(exchange);
+    else problems.push('a check outcome holds an exchange without a request method and url');
+  }
+  const status: Status = STATUSES_OF_OUTCOME.has(outcome.status) ? outcome.status : 'FAIL';
+  const expected: ExpectedStatus = outcome.expected === 'FAIL' ? 'FAIL' : 'PASS';
+  const message = [outcome.message ? outcome.message.replace(ANSI, '') : null, ...problems].filter(Boolean).join('\n') || null;
+  return {
+    ...group,
+    test: testTitle,
+    requirement: outcome.requirement.id,
+    level,
+    area: outcome.requirement.area ?? requirement?.area ?? null,
+    operation: outcome.operation,
+    api: outcome.api,
+    version: outcome.version,
+    source: outcome.source || null,
+    description: requirement?.description ?? null,
+    source_sentence: requirement?.quote ?? null,
+    status,
+    expected,
+    verdict: gradeVerdict({ status, expected, level }, { strict: context.strict }),
+    message: message && message.length > 4000 ? `${message.slice(0, 4000)}…` : message,
+    duration: Math.max(0, Math.round(outcome.duration)),
+    exchanges,
+  };
+}
+
+const STATUSES_OF_OUTCOME = new Set<Status>(['PASS', 'FAIL', 'SKIP', 'TIMEOUT']);
 
 function truthy(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
@@ -322,7 +450,13 @@ export default class ConformanceReporter implements Reporter {
     const strict = truthy(process.env.PHOTO_STRICT);
     const rootDir = REPO_ROOT;
     const tests = this.suite?.allTests() ?? [...this.lastResult.values()].map((entry) => entry.test);
-    const results = tests.map((test) => toTestResult(test, this.lastResult.get(test.id)?.result, { spec: index, strict, rootDir }));
+    let selection: Selection = SELECT_ALL;
+    try {
+      selection = selectionFromEnv();
+    } catch (error) {
+      console.warn(`conformance reporter: ${(error as Error).message}; every check is listed`);
+    }
+    const results = tests.flatMap((test) => toTestResults(test, this.lastResult.get(test.id)?.result, { spec: index, strict, rootDir, selection }));
     const firstProject = tests[0]?.parent.project()?.name;
     const document: Results = {
       run_info: runInfoFromEnvironment(process.env, this.config ?? { grep: /.*/, shard: null }, index, firstProject || 'mock', this.started),

@@ -3,12 +3,16 @@ import { describe, it } from 'node:test';
 import { parseRunArgs, playwrightArgs, reachability, resultsFileFor, runEnvironment } from './cli.ts';
 
 describe('photo-conformance run options', () => {
-  it('defaults to the mock with the docs profile, and passes grep, shard and workers to Playwright', () => {
-    const options = parseRunArgs(['--grep', '@sizes', '--shard', '1/2', '--workers', '2']);
+  it('defaults to the mock with the docs profile, passes shard and workers to Playwright, and grep to the harness', () => {
+    const options = parseRunArgs(['--grep', '@sizes', '--grep-invert', 'PATCH', '--shard', '1/2', '--workers', '2']);
     assert.equal(options.target, 'mock');
     assert.equal(options.profile, 'docs');
     const args = playwrightArgs(options);
-    assert.deepEqual(args.slice(-6), ['--grep', '@sizes', '--shard', '1/2', '--workers', '2']);
+    assert.deepEqual(args.slice(-4), ['--shard', '1/2', '--workers', '2']);
+    assert.ok(!args.includes('--grep'), 'Playwright runs groups; the harness selects their checks');
+    const env = runEnvironment(options, '/tmp/r.json', {});
+    assert.equal(env.PHOTO_GREP, '@sizes');
+    assert.equal(env.PHOTO_GREP_INVERT, 'PATCH');
     assert.match(resultsFileFor(options), /reports\/results-shard-1-of-2\.json$/);
   });
 

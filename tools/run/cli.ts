@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT, writeFileAtomic } from '../spec/io.ts';
 import { countVerdicts, readResults, serializeResults, type Results } from '../report/results-model.ts';
 import { applyExpectations, expectationName, expectationPath, loadExpectations, type Deviation, type ExpectationFile } from './expectations.ts';
+import { grepPattern } from '../../suites/harness/select.ts';
 
 export const USAGE = `usage: photo-conformance run [options]
   --target mock|url|tenant  where to run (default mock, or url when --base-url is given)
@@ -111,6 +112,15 @@ export function parseRunArgs(argv: string[]): RunOptions {
       throw new UsageError(`--base-url '${values['base-url']}' is not a URL`);
     }
   }
+  for (const name of ['grep', 'grep-invert'] as const) {
+    const pattern = values[name];
+    if (!pattern) continue;
+    try {
+      grepPattern(pattern);
+    } catch (error) {
+      throw new UsageError(`--${name} '${pattern}' is not a regular expression: ${(error as Error).message}`);
+    }
+  }
   if (values.shard && !/^\d+\/\d+$/.test(values.shard)) throw new UsageError(`--shard must look like 1/3, not '${values.shard}'`);
   if (values.workers && !/^\d+%?$/.test(values.workers)) throw new UsageError(`--workers must be a number or a percentage, not '${values.workers}'`);
   if (values['allow-writes'] && target !== 'tenant') throw new UsageError('--allow-writes applies to the tenant target only (a mock is reset, not restored)');
@@ -157,6 +167,7 @@ export function runEnvironment(options: RunOptions, resultsFile: string, env: No
   set('PHOTO_SPEC_FILE', options.specFile);
   set('PHOTO_STRICT', options.strict ? '1' : undefined);
   set('PHOTO_GREP', options.grep);
+  set('PHOTO_GREP_INVERT', options.grepInvert);
   set('PHOTO_FAULTS', options.faults.length ? options.faults.join(',') : undefined);
   set('PHOTO_RESULTS_FILE', resultsFile);
   // JSON list of the baseline's known deviations, which the harness marks as expected to fail.
@@ -166,8 +177,8 @@ export function runEnvironment(options: RunOptions, resultsFile: string, env: No
 
 export function playwrightArgs(options: RunOptions): string[] {
   const args = ['test', '--config', join(REPO_ROOT, 'playwright.config.ts')];
-  if (options.grep) args.push('--grep', options.grep);
-  if (options.grepInvert) args.push('--grep-invert', options.grepInvert);
+  // --grep and --grep-invert select checks, which are steps of Playwright's tests: the
+  // harness and the reporter read them from PHOTO_GREP and PHOTO_GREP_INVERT.
   if (options.shard) args.push('--shard', options.shard);
   if (options.workers) args.push('--workers', options.workers);
   return [...args, ...options.passThrough];
