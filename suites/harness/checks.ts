@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Ajv } from 'ajv';
 import type { Api, PermissionType, Target } from '../../tools/spec/model.ts';
-import type { Tenant, User } from '../../tools/mock/tenant/model.ts';
+import type { Tenant, User } from '../../tools/tenant/model.ts';
 import { operationUrl, parameterRoles, type AddressValues } from './address.ts';
 import type { AddressForm, OperationFacts, Placeholder, TestCase, TokenProblem } from './case.ts';
 import { retryAfterMs, type HttpResponse, type RecordedExchange, type RecordingClient, type SendOptions } from './client.ts';

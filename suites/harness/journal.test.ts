@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Tenant } from '../../tools/mock/tenant/model.ts';
+import type { Tenant } from '../../tools/tenant/model.ts';
 import type { OperationFacts } from './case.ts';
 import { RecordingClient } from './client.ts';
 import { PhotoJournal } from './journal.ts';

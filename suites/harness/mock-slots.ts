@@ -7,8 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../tools/spec/paths.ts';
-import type { Tenant } from '../../tools/mock/tenant/model.ts';
-import type { TargetSettings } from './target.ts';
+import type { Tenant } from '../../tools/tenant/model.ts';
 
 /** Where the global setup leaves the slots' base URLs for the workers (comma-separated). */
 export const MOCK_SLOTS_ENV = 'PHOTO_MOCK_SLOTS';
@@ -21,7 +20,15 @@ export interface MockSlots {
   stop(): Promise<void>;
 }
 
-export async function startMockSlots(settings: TargetSettings, count: number): Promise<MockSlots> {
+/** What the slots' mocks serve (the run's target settings, in part). */
+export interface MockSlotSettings {
+  profile: string;
+  specFile: string;
+  tenantFile?: string;
+  faults: readonly string[];
+}
+
+export async function startMockSlots(settings: MockSlotSettings, count: number): Promise<MockSlots> {
   const args = ['--import', 'tsx', join(REPO_ROOT, 'tools/mock/slots.ts'), '--count', String(count), '--profile', settings.profile, '--spec', settings.specFile];
   if (settings.tenantFile) args.push('--tenant', settings.tenantFile);
   for (const fault of settings.faults) args.push('--fault', fault);

@@ -14,7 +14,7 @@
  */
 import { resolve } from 'node:path';
 import type { Api } from '../../tools/spec/model.ts';
-import type { Tenant } from '../../tools/mock/tenant/model.ts';
+import type { Tenant } from '../../tools/tenant/model.ts';
 import { DEFAULT_SPEC_PATH, REPO_ROOT } from '../../tools/spec/paths.ts';
 import type { ApiRoots } from './address.ts';
 import { EnvironmentTokenSource, MsalTokenSource, TokenEndpointSource, type TokenSource } from './tokens.ts';
@@ -97,7 +97,7 @@ export function homeTenant(tenants: Tenant[]): Tenant {
 }
 
 async function loadFixture(settings: TargetSettings) {
-  const { DEFAULT_TENANT_PATH, loadTenantFixture } = await import('../../tools/mock/tenant/load.ts');
+  const { DEFAULT_TENANT_PATH, loadTenantFixture } = await import('../../tools/tenant/load.ts');
   return loadTenantFixture(settings.tenantFile ?? DEFAULT_TENANT_PATH);
 }
 
@@ -163,7 +163,7 @@ async function resolveTenant(settings: TargetSettings): Promise<ResolvedTarget> 
   const msal = MsalTokenSource.fromEnvironment();
   if (!msal) throw new TargetError('the tenant target needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET');
   if (!settings.tenantFile) throw new TargetError('the tenant target needs --tenant-file naming the test users, groups and contacts');
-  const { loadTenantFixture } = await import('../../tools/mock/tenant/load.ts');
+  const { loadTenantFixture } = await import('../../tools/tenant/load.ts');
   const fixture = await loadTenantFixture(settings.tenantFile);
   const tenant = fixture.tenants.find((t) => t.id === msal.tenantId) ?? homeTenant(fixture.tenants);
   const writeRefusal = settings.allowWrites ? undefined : 'read-only on a real tenant: pass --allow-writes to change the named test photos';

@@ -8,7 +8,7 @@
 import type { ConfidentialClientApplication } from '@azure/msal-node';
 import { decodeJwt, base64url } from 'jose';
 import type { Api } from '../../tools/spec/model.ts';
-import type { App, Tenant, User } from '../../tools/mock/tenant/model.ts';
+import type { App, Tenant, User } from '../../tools/tenant/model.ts';
 
 export type PrincipalKind =
   | 'application'

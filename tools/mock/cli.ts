@@ -12,7 +12,7 @@ const USAGE = `usage: photo-conformance mock [options]
 
   --port N          port on 127.0.0.1 (default: 0, any free port)
   --profile NAME    docs (default: what the pages say) or live (what the service does)
-  --tenant FILE     tenant fixture YAML (default: tools/mock/tenant/default-tenant.yaml)
+  --tenant FILE     tenant fixture YAML (default: tools/tenant/default-tenant.yaml)
   --spec FILE       spec to serve (default: spec/profilephoto.yaml)
   --fault NAME      break one documented behaviour; repeatable (see --list-faults)
   --throttle N      per-app budget of N requests per second, 429 with Retry-After beyond it

@@ -7,9 +7,9 @@
 import { assertAuthorized, authorize } from './auth/authorize.ts';
 import { AUDIENCES, createIdentityPlatform } from './auth/identity-platform.ts';
 import type { ProfileName } from './profiles.ts';
-import type { AuthDecision, AuthLayer, AuthSubject } from './server.ts';
+import type { AuthDecision, AuthLayer, AuthSubject } from './auth/layer.ts';
 import type { Operation, Spec } from '../spec/model.ts';
-import type { Principal, TenantFixture } from './tenant/model.ts';
+import type { Principal, TenantFixture } from '../tenant/model.ts';
 
 export async function createDefaultAuth(ctx: {
   fixture: TenantFixture;

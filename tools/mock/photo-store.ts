@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import sharp, { type Metadata } from 'sharp';
-import type { Tenant, Photo } from './tenant/model.ts';
+import type { Tenant, Photo } from '../tenant/model.ts';
 
 export type StoreKind = 'mailbox' | 'directory';
 

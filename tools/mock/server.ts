@@ -13,9 +13,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import sharp from 'sharp';
 import type { Api, Method, Operation, Resource, Spec, Version } from '../spec/model.ts';
 import { DEFAULT_SPEC_PATH, readSpec } from '../spec/io.ts';
-import { TenantDirectory } from './tenant/directory.ts';
-import { DEFAULT_TENANT_PATH, loadTenantFixture } from './tenant/load.ts';
-import type { Group, Principal, ResourceSpecificGrant, Tenant, TenantFixture, User } from './tenant/model.ts';
+import { TenantDirectory } from '../tenant/directory.ts';
+import { DEFAULT_TENANT_PATH, loadTenantFixture } from '../tenant/load.ts';
+import type { Group, Principal, ResourceSpecificGrant, Tenant, TenantFixture, User } from '../tenant/model.ts';
 import { asProtocolError, errorBody, MockError, type RequestIds } from './errors.ts';
 import { FAULT_SETTINGS, parseFaults, type FaultName } from './faults.ts';
 import { photoCollection, photoMetadata, type MetadataContext, type PhotoOwner, type PhotoView } from './dialect.ts';
@@ -43,40 +43,10 @@ import { TokenBuckets, type ThrottleOptions } from './throttle.ts';
 const LINGER_MAX_MS = 1000;
 const LINGER_MAX_BYTES = 16 * 1024 * 1024;
 
-/** Whose photo a request addresses, handed to `authorize`. */
-export interface AuthSubject {
-  tenant: Tenant;
-  resource: Resource;
-  /** the user whose photo, or whose contact's photo, is addressed */
-  ownerUserId?: string;
-  /** the addressed user is the signed-in user (always true for /me) */
-  self: boolean;
-  /** the addressed team's resource-specific grants (the auth layer picks the caller's app) */
-  resourceGrants?: readonly ResourceSpecificGrant[];
-  /** the addressed group or team, when one is */
-  groupId?: string;
-}
-
-/** A refusal carries the error to answer with; the server decides whether a fault skips it. */
-export type AuthDecision = { outcome: 'allowed' } | { outcome: 'forbidden' | 'notSupported'; error: unknown };
-
-/** Sign-in and permission checks, pluggable so handlers can be tested with a fixed principal. */
-export interface AuthLayer {
-  /** Throws a typed 401 (status, code, message) when the request carries no usable token for `api`. */
-  authenticate(req: IncomingMessage, api: Api): Principal | Promise<Principal>;
-  authorize(principal: Principal, operation: Operation, subject: AuthSubject): AuthDecision | Promise<AuthDecision>;
-  /** Serves the identity platform's own routes; resolves false for any other path. */
-  handle?(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
-  issuer(tenantId: string): string;
-}
-
-export interface AuthContext {
-  fixture: TenantFixture;
-  /** the server's origin, known once it listens */
-  baseUrl: () => string;
-  profile: ProfileName;
-  spec: Spec;
-}
+// The auth layer's contract lives apart (auth/layer.ts), so that the default layer
+// (default-auth.ts, loaded on demand) and the server import it without importing each other.
+import type { AuthContext, AuthDecision, AuthLayer, AuthSubject } from './auth/layer.ts';
+export type { AuthContext, AuthDecision, AuthLayer, AuthSubject };
 
 export interface MockServerOptions {
   port?: number;

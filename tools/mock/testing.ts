@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { readSpec } from '../spec/io.ts';
 import type { Spec } from '../spec/model.ts';
-import { loadTenantFixture } from './tenant/load.ts';
-import type { TenantFixture } from './tenant/model.ts';
+import { loadTenantFixture } from '../tenant/load.ts';
+import type { TenantFixture } from '../tenant/model.ts';
 import { startMockServer, type MockServer, type MockServerOptions } from './server.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

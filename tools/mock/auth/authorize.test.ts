@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Behaviour, Operation, Permission } from '../../spec/model.ts';
-import type { Principal } from '../tenant/model.ts';
+import type { Principal } from '../../tenant/model.ts';
 import { assertAuthorized, authorize } from './authorize.ts';
 import { AuthError } from './errors.ts';
 

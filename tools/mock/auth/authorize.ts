@@ -11,7 +11,7 @@
  *   grants come from the tenant fixture (a team's `resourceSpecificGrants`).
  */
 import type { Behaviour, Operation, PermissionType } from '../../spec/model.ts';
-import type { Principal } from '../tenant/model.ts';
+import type { Principal } from '../../tenant/model.ts';
 import { AuthError } from './errors.ts';
 
 export type AuthorizationDecision =

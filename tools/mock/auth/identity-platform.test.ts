@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeJwt, jwtVerify, SignJWT, UnsecuredJWT, type JSONWebKeySet } from 'jose';
-import { CONSUMER_TENANT_ID, loadTenantFixture } from '../tenant/load.ts';
+import { CONSUMER_TENANT_ID, loadTenantFixture } from '../../tenant/load.ts';
 import { AuthError } from './errors.ts';
 import { AUDIENCES, createIdentityPlatform, type IdentityPlatform } from './identity-platform.ts';
 import { createSigningKey } from './signing-key.ts';

@@ -10,9 +10,9 @@ import { randomUUID, createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { Api } from '../../spec/model.ts';
-import { TenantDirectory } from '../tenant/directory.ts';
-import { CONSUMER_TENANT_ID } from '../tenant/load.ts';
-import type { App, Principal, Tenant, TenantFixture, User } from '../tenant/model.ts';
+import { TenantDirectory } from '../../tenant/directory.ts';
+import { CONSUMER_TENANT_ID } from '../../tenant/load.ts';
+import type { App, Principal, Tenant, TenantFixture, User } from '../../tenant/model.ts';
 import { AuthError, invalidToken, TokenEndpointError } from './errors.ts';
 import { createSigningKey, SIGNING_ALGORITHM, type SigningKey } from './signing-key.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The official clients against a running mock, changed only where they must be pointed at
- * http://127.0.0.1 (tools/mock/tenant/README.md, "Official clients", says why):
+ * http://127.0.0.1 (tools/mock/README.md, "Official clients", says why):
  * - @azure/msal-node gets its tokens from the mock's token endpoint. MSAL refuses a
  *   non-https authority (`authority_uri_insecure`, UrlString.validateAsUri), so the
  *   authority is written `https://127.0.0.1:{port}/{tenant}` and the tenant's OpenID

@@ -15,7 +15,7 @@ import { DEFAULT_SPEC_PATH, readSpec } from '../../spec/io.ts';
 import { createIdentityPlatform } from '../auth/identity-platform.ts';
 import { PROFILES, SILENT_PAGE_ANSWERS } from '../profiles.ts';
 import { startMockServer, type MockServer } from '../server.ts';
-import { loadTenantFixture } from '../tenant/load.ts';
+import { loadTenantFixture } from '../../tenant/load.ts';
 import { TEST_SPEC_PATH } from '../testing.ts';
 import { findOperation, userPhotoUrl } from './load.ts';
 

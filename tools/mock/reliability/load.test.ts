@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_SPEC_PATH, readSpec } from '../../spec/io.ts';
 import { startMockServer, type MockServer } from '../server.ts';
-import { loadTenantFixture } from '../tenant/load.ts';
+import { loadTenantFixture } from '../../tenant/load.ts';
 import { TEST_SPEC_PATH } from '../testing.ts';
 import { describeLoad, runLoad, type LoadOptions } from './load.ts';
 

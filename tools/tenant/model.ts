@@ -1,6 +1,6 @@
 /**
  * The tenant fixture: who exists in the mock tenant. A YAML file (default
- * tools/mock/tenant/default-tenant.yaml) that a user may replace with their own
+ * tools/tenant/default-tenant.yaml) that a user may replace with their own
  * (`photo-conformance mock --tenant FILE`). Declared with TypeBox so the loader validates it.
  */
 import { Type as T, type Static } from '@sinclair/typebox';

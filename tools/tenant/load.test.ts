@@ -45,7 +45,7 @@ describe('default tenant fixture', async () => {
   });
 
   it('gives every permission an operation of the committed spec names first (least privileged) a token to try', async () => {
-    const { readSpec } = await import('../../spec/io.ts');
+    const { readSpec } = await import('../spec/io.ts');
     const spec = await readSpec();
     const home = fixture.tenants[0]!;
     const consumer = fixture.tenants.find((t) => t.id === CONSUMER_TENANT_ID)!;
