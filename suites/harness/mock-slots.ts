@@ -26,12 +26,15 @@ export interface MockSlotSettings {
   specFile: string;
   tenantFile?: string;
   faults: readonly string[];
+  /** serve https (the local CA's certificate; the run trusts it through NODE_EXTRA_CA_CERTS) */
+  https?: boolean;
 }
 
 export async function startMockSlots(settings: MockSlotSettings, count: number): Promise<MockSlots> {
   const args = ['--import', 'tsx', join(REPO_ROOT, 'tools/mock/slots.ts'), '--count', String(count), '--profile', settings.profile, '--spec', settings.specFile];
   if (settings.tenantFile) args.push('--tenant', settings.tenantFile);
   for (const fault of settings.faults) args.push('--fault', fault);
+  if (settings.https) args.push('--https');
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const firstLine = new Promise<string>((resolve, reject) => {

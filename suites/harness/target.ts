@@ -34,6 +34,8 @@ export interface TargetSettings {
   journalDir: string;
   /** mock only: named faults to switch on (the mutation runner's way in) */
   faults: string[];
+  /** mock only: serve https (PHOTO_MOCK_HTTPS=1, `run --https`) */
+  https?: boolean;
 }
 
 export class TargetError extends Error {
@@ -67,6 +69,7 @@ export function targetSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Tar
     allowWrites: env.PHOTO_ALLOW_WRITES === '1',
     specFile: env.PHOTO_SPEC_FILE ? resolve(REPO_ROOT, env.PHOTO_SPEC_FILE) : DEFAULT_SPEC_PATH,
     faults: (env.PHOTO_FAULTS ?? '').split(',').map((f) => f.trim()).filter(Boolean),
+    https: env.PHOTO_MOCK_HTTPS === '1',
     journalDir: env.PHOTO_JOURNAL_DIR ? resolve(env.PHOTO_JOURNAL_DIR) : resolve(REPO_ROOT, '.state/journal'),
   };
 }
@@ -137,12 +140,14 @@ async function startMock(settings: TargetSettings, parallelIndex?: number): Prom
   if (slot) return connectMock(settings, slot);
   // Loaded on demand: a url or tenant run never pays for the mock's imports.
   const { startMockServer } = await import('../../tools/mock/server.ts');
+  const tls = settings.https ? await (await import('../../tools/mock/tls.ts')).serverTls() : undefined;
   const server = await startMockServer({
     host: '127.0.0.1',
     port: 0,
     profile: settings.profile,
     specFile: settings.specFile,
     faults: settings.faults,
+    ...(tls ? { tls } : {}),
   });
   return servedAt(settings, server.url, [...server.tenants], () => server.reset(), () => server.close());
 }

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { FAULT_NAMES, FAULTS } from './faults.ts';
 import { PROFILE_NAMES, type ProfileName } from './profiles.ts';
 import { startMockServer, type MockServer } from './server.ts';
+import { serverTls } from './tls.ts';
 
 const USAGE = `usage: photo-conformance mock [options]
 
@@ -16,6 +17,9 @@ const USAGE = `usage: photo-conformance mock [options]
   --spec FILE       spec to serve (default: spec/profilephoto.yaml)
   --fault NAME      break one documented behaviour; repeatable (see --list-faults)
   --throttle N      per-app budget of N requests per second, 429 with Retry-After beyond it
+  --https           serve TLS with a certificate for 127.0.0.1 and localhost, issued by a
+                    local CA made once in .state/tls (PHOTO_TLS_DIR moves it); clients trust
+                    it with NODE_EXTRA_CA_CERTS=<the CA file it prints>
   --list-faults     print the fault catalogue and exit
   -h, --help        this text`;
 
@@ -53,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
         spec: { type: 'string' },
         fault: { type: 'string', multiple: true },
         throttle: { type: 'string' },
+        https: { type: 'boolean' },
         'list-faults': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -86,8 +91,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   let server: MockServer;
+  let caFile: string | undefined;
   try {
+    const tls = values.https ? await serverTls() : undefined;
+    caFile = tls?.ca.certFile;
     server = await startMockServer({
+      ...(tls ? { tls } : {}),
       port,
       profile: values.profile as ProfileName | undefined,
       tenantFile: values.tenant,
@@ -100,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   console.log(describeServer(server));
+  if (caFile) console.log(`\nTLS: the certificate is issued by the local CA ${caFile}\n  export NODE_EXTRA_CA_CERTS=${caFile}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

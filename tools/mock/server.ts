@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import sharp from 'sharp';
 import type { Api, Method, Operation, Resource, Spec, Version } from '../spec/model.ts';
@@ -62,6 +63,8 @@ export interface MockServerOptions {
   throttle?: ThrottleOptions;
   /** default: the identity platform in ./auth over the tenant fixture */
   auth?: AuthLayer | ((ctx: AuthContext) => Promise<AuthLayer>);
+  /** serve https with this key and certificate (tls.ts: serverTls) instead of http */
+  tls?: { key: string; cert: string };
 }
 
 export interface MockStats {
@@ -170,6 +173,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const stats: MockStats = { requests: 0, uploadBytesRead: 0, status: {} };
 
   let baseUrl = '';
+  const scheme = options.tls ? 'https' : 'http';
   const authContext: AuthContext = { fixture, baseUrl: () => baseUrl, profile: profile.name, spec };
   const auth: AuthLayer =
     typeof options.auth === 'function'
@@ -400,7 +404,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const metadataContext = (p: PhotoRequest, entity: 'photo' | 'photos'): MetadataContext => ({
     api: p.op.api,
     version: p.version,
-    baseUrl: `http://${p.x.req.headers.host ?? new URL(baseUrl).host}`,
+    baseUrl: `${scheme}://${p.x.req.headers.host ?? new URL(baseUrl).host}`,
     owner: p.resolved.owner,
     entity,
   });
@@ -857,14 +861,15 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
   }
 
-  const server: Server = createServer((req, res) => void onRequest(req, res));
+  const handler = (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res);
+  const server: Server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
-  baseUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  baseUrl = `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
   return {
     url: baseUrl,

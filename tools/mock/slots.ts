@@ -13,6 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startMockServer, type MockServer } from './server.ts';
+import { serverTls } from './tls.ts';
 
 export interface SlotsReady {
   urls: string[];
@@ -28,8 +29,11 @@ async function main(): Promise<void> {
       spec: { type: 'string' },
       tenant: { type: 'string' },
       fault: { type: 'string', multiple: true },
+      https: { type: 'boolean' },
     },
   });
+  // One certificate for every slot: they all listen on 127.0.0.1.
+  const tls = values.https ? await serverTls() : undefined;
   const count = Number(values.count ?? '1');
   if (!Number.isInteger(count) || count < 1 || count > 64) throw new Error(`--count must be a whole number from 1 to 64, got '${values.count}'`);
   const servers: MockServer[] = [];
@@ -51,6 +55,7 @@ async function main(): Promise<void> {
         ...(values.spec ? { specFile: values.spec } : {}),
         ...(values.tenant ? { tenantFile: values.tenant } : {}),
         faults: values.fault ?? [],
+        ...(tls ? { tls } : {}),
       }),
     );
   }

@@ -32,6 +32,8 @@ export const USAGE = `usage: photo-conformance run [options]
                             does an unexpected pass
   --expectations FILE       the baseline (default spec/expectations/<target>.yaml)
   --fault NAME              mock only: switch on a named fault (repeatable)
+  --https                   mock only: the mock serves TLS (a certificate of the local CA in
+                            .state/tls, which the run trusts through NODE_EXTRA_CA_CERTS)
   --no-report               skip rendering matrix.html and matrix.md`;
 
 export interface RunOptions {
@@ -50,6 +52,8 @@ export interface RunOptions {
   expectations?: string;
   faults: string[];
   report: boolean;
+  /** mock only: serve https from the local CA */
+  https: boolean;
   /** extra Playwright arguments (after `--`) */
   passThrough: string[];
 }
@@ -92,6 +96,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
         expectations: { type: 'string' },
         fault: { type: 'string', multiple: true },
         'no-report': { type: 'boolean' },
+        https: { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -128,6 +133,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
   const failOn = (values['fail-on'] ?? 'should').toLowerCase() as FailOn;
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on must be must, should or may, not '${values['fail-on']}'`);
   if (values.fault?.length && target !== 'mock') throw new UsageError('--fault applies to the mock target only');
+  if (values.https && target !== 'mock') throw new UsageError('--https applies to the mock target only (another server brings its own certificate: trust it with NODE_EXTRA_CA_CERTS)');
   return {
     target,
     profile,
@@ -144,6 +150,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
     expectations: values.expectations ? resolve(values.expectations) : undefined,
     faults: values.fault ?? [],
     report: !values['no-report'],
+    https: values.https ?? false,
     passThrough: dashDash >= 0 ? argv.slice(dashDash + 1) : [],
   };
 }
@@ -169,6 +176,7 @@ export function runEnvironment(options: RunOptions, resultsFile: string, env: No
   set('PHOTO_GREP', options.grep);
   set('PHOTO_GREP_INVERT', options.grepInvert);
   set('PHOTO_FAULTS', options.faults.length ? options.faults.join(',') : undefined);
+  set('PHOTO_MOCK_HTTPS', options.https ? '1' : undefined);
   set('PHOTO_RESULTS_FILE', resultsFile);
   // JSON list of the baseline's known deviations, which the harness marks as expected to fail.
   set('PHOTO_EXPECTED_FAILURES_FILE', expectedFailuresFile);
@@ -316,7 +324,13 @@ export async function main(argv: string[]): Promise<number> {
   const known = await writeKnownDeviations(expectations);
   let playwrightExit: number;
   try {
-    playwrightExit = await runPlaywright(playwrightArgs(options), runEnvironment(options, resultsFile, process.env, known.file));
+    const env = runEnvironment(options, resultsFile, process.env, known.file);
+    // The local CA exists before the runner starts: its workers read NODE_EXTRA_CA_CERTS at their start.
+    if (options.https) {
+      const { extraCaCerts, localCa } = await import('../mock/tls.ts');
+      env.NODE_EXTRA_CA_CERTS = await extraCaCerts(await localCa(), process.env);
+    }
+    playwrightExit = await runPlaywright(playwrightArgs(options), env);
   } finally {
     await known.remove();
   }
