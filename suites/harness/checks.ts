@@ -956,6 +956,8 @@ async function readBackSizes(
 
 /** Runs one generated case; a missing precondition throws `Skip` with its reason. */
 export async function runCase(c: Conformance, testCase: TestCase): Promise<void> {
+  const unavailable = c.target.unavailableApis?.[testCase.operation.api];
+  if (unavailable) skip(unavailable);
   const check = checks[testCase.check] as Runner;
   await check(c, testCase);
 }

@@ -17,6 +17,7 @@ import type { Api } from '../../tools/spec/model.ts';
 import type { Tenant } from '../../tools/tenant/model.ts';
 import { DEFAULT_SPEC_PATH, REPO_ROOT } from '../../tools/spec/paths.ts';
 import type { ApiRoots } from './address.ts';
+import { CLOUD_NAMES, cloudEndpoints, isCloudName, type CloudName, type CloudOverrides } from './clouds.ts';
 import { EnvironmentTokenSource, MsalTokenSource, TokenEndpointSource, type TokenSource } from './tokens.ts';
 import { PhotoJournal } from './journal.ts';
 import { mockSlotTenants, mockSlotUrl } from './mock-slots.ts';
@@ -36,6 +37,9 @@ export interface TargetSettings {
   faults: string[];
   /** mock only: serve https (PHOTO_MOCK_HTTPS=1, `run --https`) */
   https?: boolean;
+  /** tenant only: the cloud (PHOTO_CLOUD) and overrides of its roots (PHOTO_GRAPH_URL, PHOTO_OUTLOOK_URL, AZURE_AUTHORITY_HOST) */
+  cloud?: CloudName;
+  cloudOverrides?: CloudOverrides;
 }
 
 export class TargetError extends Error {
@@ -48,12 +52,17 @@ export const AUDIENCES: Record<Api, string> = {
   outlook: 'https://outlook.office.com',
 };
 
-/** A real tenant's API roots; a mock serves both under one origin (`/v1.0`, `/api/v2.0`). */
-const CLOUD_ROOTS: ApiRoots = { graph: 'https://graph.microsoft.com', outlook: 'https://outlook.office.com/api' };
+/** A mock serves both APIs under one origin (`/v1.0`, `/api/v2.0`); a real tenant's roots are its cloud's (clouds.ts). */
 export const rootsAt = (baseUrl: string): ApiRoots => {
   const base = baseUrl.replace(/\/+$/, '');
   return { graph: base, outlook: `${base}/api` };
 };
+
+function cloudFromEnv(env: NodeJS.ProcessEnv): CloudName {
+  const cloud = (env.PHOTO_CLOUD ?? 'global').toLowerCase();
+  if (!isCloudName(cloud)) throw new TargetError(`PHOTO_CLOUD '${env.PHOTO_CLOUD}' is not one of ${CLOUD_NAMES.join(', ')}`);
+  return cloud;
+}
 
 export function targetSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): TargetSettings {
   const kind = (env.PHOTO_TARGET ?? 'mock') as TargetKind;
@@ -70,6 +79,12 @@ export function targetSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Tar
     specFile: env.PHOTO_SPEC_FILE ? resolve(REPO_ROOT, env.PHOTO_SPEC_FILE) : DEFAULT_SPEC_PATH,
     faults: (env.PHOTO_FAULTS ?? '').split(',').map((f) => f.trim()).filter(Boolean),
     https: env.PHOTO_MOCK_HTTPS === '1',
+    cloud: cloudFromEnv(env),
+    cloudOverrides: {
+      ...(env.PHOTO_GRAPH_URL ? { graphUrl: env.PHOTO_GRAPH_URL } : {}),
+      ...(env.PHOTO_OUTLOOK_URL ? { outlookUrl: env.PHOTO_OUTLOOK_URL } : {}),
+      ...(env.AZURE_AUTHORITY_HOST ? { authorityHost: env.AZURE_AUTHORITY_HOST } : {}),
+    },
     journalDir: env.PHOTO_JOURNAL_DIR ? resolve(env.PHOTO_JOURNAL_DIR) : resolve(REPO_ROOT, '.state/journal'),
   };
 }
@@ -84,6 +99,8 @@ export interface ResolvedTarget {
   tokens: TokenSource;
   /** why state-changing checks may not run here; undefined when they may */
   writeRefusal?: string;
+  /** why an API's checks cannot run here (a cloud without Outlook REST), by API */
+  unavailableApis?: Partial<Record<Api, string>>;
   /** puts the target back to its seed state before a test (mock), or nothing */
   reset(): Promise<void>;
   /** a real tenant's journal: originals saved before any change */
@@ -172,14 +189,17 @@ async function resolveTenant(settings: TargetSettings): Promise<ResolvedTarget> 
   const fixture = await loadTenantFixture(settings.tenantFile);
   const tenant = fixture.tenants.find((t) => t.id === msal.tenantId) ?? homeTenant(fixture.tenants);
   const writeRefusal = settings.allowWrites ? undefined : 'read-only on a real tenant: pass --allow-writes to change the named test photos';
+  const cloud = cloudEndpoints(settings.cloud ?? 'global', settings.cloudOverrides);
   return {
     settings,
-    roots: CLOUD_ROOTS,
-    audiences: AUDIENCES,
+    // An API without a root is never addressed: its checks skip (unavailableApis) before any request.
+    roots: { graph: cloud.roots.graph ?? '', outlook: cloud.roots.outlook ?? '' },
+    audiences: cloud.audiences,
     tenant,
     tenants: fixture.tenants,
-    tokens: new MsalTokenSource(msal, AUDIENCES),
+    tokens: new MsalTokenSource({ ...msal, authority: cloud.authorityHost }, cloud.audiences),
     writeRefusal,
+    unavailableApis: cloud.unavailable,
     reset: async () => undefined,
     journal: new PhotoJournal(settings.journalDir),
     close: async () => undefined,

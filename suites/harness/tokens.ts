@@ -9,6 +9,7 @@ import type { ConfidentialClientApplication } from '@azure/msal-node';
 import { decodeJwt, base64url } from 'jose';
 import type { Api } from '../../tools/spec/model.ts';
 import type { App, Tenant, User } from '../../tools/tenant/model.ts';
+import { MICROSOFT_AUTHORITY_HOSTS } from './clouds.ts';
 
 export type PrincipalKind =
   | 'application'
@@ -254,8 +255,17 @@ export class MsalTokenSource implements TokenSource {
   private async client(clientId: string, clientSecret: string): Promise<ConfidentialClientApplication> {
     const host = (this.settings.authority ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
     const { ConfidentialClientApplication } = await import('@azure/msal-node');
+    // MSAL trusts Microsoft's sign-in hosts by its own metadata; any other (a rehearsal
+    // against a mock, a sovereign deployment's proxy) is named as known, as MSAL documents
+    // for authorities it cannot discover.
+    const authorityHost = new URL(host).host;
     return new ConfidentialClientApplication({
-      auth: { clientId, clientSecret, authority: `${host}/${this.settings.tenantId}` },
+      auth: {
+        clientId,
+        clientSecret,
+        authority: `${host}/${this.settings.tenantId}`,
+        ...(MICROSOFT_AUTHORITY_HOSTS.has(authorityHost) ? {} : { knownAuthorities: [authorityHost] }),
+      },
       // MSAL's own logging could print request details: keep it silent.
       system: { loggerOptions: { loggerCallback: () => undefined, piiLoggingEnabled: false } },
     });

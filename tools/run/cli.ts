@@ -16,6 +16,7 @@ import { REPO_ROOT, writeFileAtomic } from '../spec/io.ts';
 import { countVerdicts, readResults, serializeResults, type Results } from '../report/results-model.ts';
 import { applyExpectations, expectationName, expectationPath, loadExpectations, type Deviation, type ExpectationFile } from './expectations.ts';
 import { grepPattern } from '../../suites/harness/select.ts';
+import { CLOUD_NAMES, isCloudName } from '../../suites/harness/clouds.ts';
 
 export const USAGE = `usage: photo-conformance run [options]
   --target mock|url|tenant  where to run (default mock, or url when --base-url is given)
@@ -24,6 +25,12 @@ export const USAGE = `usage: photo-conformance run [options]
   --tenant-file FILE        url/tenant: who exists there (tenant fixture format; a tenant run
                             touches only the users, groups and contacts it names)
   --allow-writes            tenant only: change the named test photos (journaled and restored)
+  --cloud NAME              tenant only: global (default), usgov (L4), usgov-dod (L5) or china
+                            (21Vianet): the Graph, Outlook REST and sign-in roots of that cloud
+                            (PHOTO_CLOUD); Outlook checks skip where the cloud has no Outlook REST
+  --graph-url URL, --outlook-url URL, --authority-host URL
+                            tenant only: override a root of the cloud (PHOTO_GRAPH_URL,
+                            PHOTO_OUTLOOK_URL, AZURE_AUTHORITY_HOST)
   --spec FILE               the spec the suite was generated from (default spec/profilephoto.yaml)
   --grep RE, --grep-invert RE, --shard I/N, --workers N   as in Playwright
   --fail-on must|should|may the lowest level whose new failure fails the run (default should:
@@ -54,6 +61,11 @@ export interface RunOptions {
   report: boolean;
   /** mock only: serve https from the local CA */
   https: boolean;
+  /** tenant only: the cloud, and overrides of its roots */
+  cloud?: string;
+  graphUrl?: string;
+  outlookUrl?: string;
+  authorityHost?: string;
   /** extra Playwright arguments (after `--`) */
   passThrough: string[];
 }
@@ -97,6 +109,10 @@ export function parseRunArgs(argv: string[]): RunOptions {
         fault: { type: 'string', multiple: true },
         'no-report': { type: 'boolean' },
         https: { type: 'boolean' },
+        cloud: { type: 'string' },
+        'graph-url': { type: 'string' },
+        'outlook-url': { type: 'string' },
+        'authority-host': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -133,6 +149,22 @@ export function parseRunArgs(argv: string[]): RunOptions {
   const failOn = (values['fail-on'] ?? 'should').toLowerCase() as FailOn;
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on must be must, should or may, not '${values['fail-on']}'`);
   if (values.fault?.length && target !== 'mock') throw new UsageError('--fault applies to the mock target only');
+  for (const name of ['cloud', 'graph-url', 'outlook-url', 'authority-host'] as const) {
+    if (values[name] !== undefined && target !== 'tenant') throw new UsageError(`--${name} applies to the tenant target only`);
+  }
+  const cloud = values.cloud?.toLowerCase();
+  if (cloud !== undefined && !isCloudName(cloud)) throw new UsageError(`--cloud must be one of ${CLOUD_NAMES.join(', ')}, not '${values.cloud}'`);
+  for (const name of ['graph-url', 'outlook-url', 'authority-host'] as const) {
+    const url = values[name];
+    if (url === undefined) continue;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new UsageError(`--${name} '${url}' is not a URL`);
+    }
+    if (parsed.protocol !== 'https:') throw new UsageError(`--${name} '${url}' must be https: a real tenant's tokens never travel in the clear`);
+  }
   if (values.https && target !== 'mock') throw new UsageError('--https applies to the mock target only (another server brings its own certificate: trust it with NODE_EXTRA_CA_CERTS)');
   return {
     target,
@@ -151,6 +183,10 @@ export function parseRunArgs(argv: string[]): RunOptions {
     faults: values.fault ?? [],
     report: !values['no-report'],
     https: values.https ?? false,
+    cloud,
+    graphUrl: values['graph-url'],
+    outlookUrl: values['outlook-url'],
+    authorityHost: values['authority-host'],
     passThrough: dashDash >= 0 ? argv.slice(dashDash + 1) : [],
   };
 }
@@ -177,6 +213,11 @@ export function runEnvironment(options: RunOptions, resultsFile: string, env: No
   set('PHOTO_GREP_INVERT', options.grepInvert);
   set('PHOTO_FAULTS', options.faults.length ? options.faults.join(',') : undefined);
   set('PHOTO_MOCK_HTTPS', options.https ? '1' : undefined);
+  // The environment's own values stand unless an option says otherwise.
+  if (options.cloud) set('PHOTO_CLOUD', options.cloud);
+  if (options.graphUrl) set('PHOTO_GRAPH_URL', options.graphUrl);
+  if (options.outlookUrl) set('PHOTO_OUTLOOK_URL', options.outlookUrl);
+  if (options.authorityHost) set('AZURE_AUTHORITY_HOST', options.authorityHost);
   set('PHOTO_RESULTS_FILE', resultsFile);
   // JSON list of the baseline's known deviations, which the harness marks as expected to fail.
   set('PHOTO_EXPECTED_FAILURES_FILE', expectedFailuresFile);
