@@ -89,12 +89,16 @@ export async function localCa(dir = TLS_DIR): Promise<LocalCa> {
   try {
     await writeFile(join(staging, 'ca-key.pem'), made.key, { mode: 0o600 });
     await writeFile(join(staging, 'ca.pem'), made.cert, { mode: 0o644 });
-    // An expired CA in place is moved aside first; a rename onto a non-empty folder fails.
-    const stale = await readFile(join(caDir, 'ca.pem'), 'utf8').then(
+    // Another process may have placed a CA while this one made its own: that one stands. Only a
+    // CA that is there and no longer usable (near its end) is moved aside; when none is there,
+    // the rename below fails for all but the first to place one, and they read that one.
+    const placedMeanwhile = await readCa(caDir).catch(() => undefined);
+    if (placedMeanwhile) return placedMeanwhile;
+    const present = await readFile(join(caDir, 'ca.pem'), 'utf8').then(
       () => true,
       () => false,
     );
-    if (stale) await rename(caDir, join(dir, `.expired-${randomUUID()}`)).catch(() => undefined);
+    if (present && !(await readCa(caDir).catch(() => undefined))) await rename(caDir, join(dir, `.expired-${randomUUID()}`)).catch(() => undefined);
     await rename(staging, caDir).catch(() => undefined);
   } finally {
     await rm(staging, { recursive: true, force: true });
