@@ -112,10 +112,17 @@ export class PhotoJournal {
     return entries;
   }
 
-  /** Puts every saved photo back; an entry is removed only once its restore succeeded. */
+  /**
+   * Puts every saved photo back; an entry is removed only once its restore succeeded.
+   * Newest entry first: one photo can have several keys (`/me` and `/users/{id}`, an id and
+   * a user principal name, Graph and Outlook, v1.0 and beta), and a later key's "original"
+   * is what an earlier check wrote through another. Restored last, the oldest entry of a
+   * photo, the one saved before the run changed it, is what stays.
+   */
   async restoreAll(restore: Restorer): Promise<RestoreReport> {
     const report: RestoreReport = { restored: [], failed: [] };
-    for (const entry of await this.pending()) {
+    const entries = (await this.pending()).sort((a, b) => (a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0));
+    for (const entry of entries) {
       const name = entryName(entry.key);
       let original: SavedOriginal | undefined;
       if (entry.hadPhoto) {
@@ -141,6 +148,37 @@ export class PhotoJournal {
         report.failed.push({ key: entry.key, reason });
       }
     }
+    await this.sweep();
     return report;
+  }
+
+  /**
+   * What a process killed in the middle of a backup left: its temporary files, and saved bytes
+   * whose entry was never linked (a backup comes before its change, so no changed photo waits
+   * for them). Only where no backup can be under way: a run restores at its start and its end.
+   */
+  private async sweep(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    const entries = new Set(names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)));
+    for (const name of names) {
+      // `<entry>.bin.<pid>.<random>.tmp`, `<entry>.json.<pid>.<random>.tmp`
+      const stale = name.endsWith('.tmp') ? !processAlive(Number(name.split('.')[2])) : name.endsWith('.bin') && !entries.has(name.slice(0, -'.bin'.length));
+      if (stale) await rm(join(this.dir, name), { force: true });
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -35,6 +35,16 @@ export async function backupBeforeChange(
   } else if (read.status !== 404) {
     // Never change a photo that could not be saved first.
     throw new Error(`cannot save the original photo at ${url} before changing it (GET answered ${read.status})`);
+  } else {
+    // No photo: the restore removes the one the check may create. Where nothing can remove a
+    // photo (405: no DELETE there, as the pages document none), it would stay, and every
+    // later run would stop at its journal entry: such a photo is not created at all.
+    const probe = await client.send({ method: 'DELETE', url, headers: { authorization: `Bearer ${token}` }, unrecorded: true });
+    if (probe.status === 405) {
+      // Loaded here, not at the top: the global setup imports this module, and needs no checks.
+      const { Skip } = await import('./checks.ts');
+      throw new Skip(`there is no photo at ${url} to save, and the target cannot remove one (DELETE answered 405): a tenant run creates no photo it cannot take back`);
+    }
   }
   await journal.backup({ key, api: operation.api, writeUrl: url, deleteUrl: url, principal: { kind: principal.kind, permissions: principal.permissions } }, original);
 }
@@ -49,6 +59,11 @@ export async function restorePending(target: ResolvedTarget, client: RecordingCl
     const response = original
       ? await client.send({ method: 'PUT', url: entry.writeUrl, headers, body: original.bytes, unrecorded: true })
       : await client.send({ method: 'DELETE', url: entry.deleteUrl, headers, unrecorded: true });
-    return response.status >= 200 && response.status < 300;
+    if (response.status >= 200 && response.status < 300) return true;
+    if (original) return false;
+    // Nothing to remove (the check's write was refused, or a run killed between its backup and
+    // its write): the photo's absence, read back, is the state the entry promised.
+    const read = await client.send({ method: 'GET', url: entry.writeUrl, headers: { authorization: `Bearer ${token}` }, unrecorded: true });
+    return read.status === 404;
   });
 }

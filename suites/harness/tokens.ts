@@ -272,7 +272,7 @@ export class MsalTokenSource implements TokenSource {
   }
 
   get(api: Api, request: PrincipalRequest): Promise<TokenOutcome> {
-    const key = JSON.stringify([api, request.kind, request.permissions]);
+    const key = JSON.stringify([api, request.kind, request.permissions, request.user?.userPrincipalName.toLowerCase() ?? null]);
     let outcome = this.cache.get(key);
     if (!outcome) {
       outcome = this.mint(api, request).catch((error: unknown) => ({
@@ -288,14 +288,16 @@ export class MsalTokenSource implements TokenSource {
     const checked = (token: string | undefined, mustCarry: string[], forbid: string[], who: string): TokenOutcome => {
       if (!token) return { unavailable: 'MSAL returned no token' };
       const carried = tokenPermissions(token) ?? [];
-      if (mustCarry.length && !holdsAny(carried, mustCarry)) return { unavailable: `${who} is not granted ${mustCarry[0]}` };
+      if (mustCarry.length && !holdsAny(carried, mustCarry)) return { unavailable: `${who} is not granted ${mustCarry.join(' or ')}` };
       if (forbid.length && holdsAny(carried, forbid)) return { unavailable: `${who} holds one of ${forbid.join(', ')}` };
       return { token, who };
     };
     switch (request.kind) {
       case 'application': {
         const result = await (await this.client(this.settings.clientId, this.settings.clientSecret)).acquireTokenByClientCredential({ scopes });
-        return checked(result?.accessToken, request.permissions.slice(0, 1), [], 'AZURE_CLIENT_ID');
+        // A real tenant has one app: any permission the check accepts will do (one only, where
+        // the check is about that one), not just its least privileged.
+        return checked(result?.accessToken, request.permissions, [], 'AZURE_CLIENT_ID');
       }
       case 'applicationLacking': {
         const lacking = this.settings.lacking;
@@ -306,12 +308,24 @@ export class MsalTokenSource implements TokenSource {
       case 'delegatedWork': {
         const user = this.settings.delegated;
         if (!user) return { unavailable: 'set PHOTO_TENANT_USERNAME and PHOTO_TENANT_PASSWORD for delegated checks' };
-        const result = await (await this.client(this.settings.clientId, this.settings.clientSecret)).acquireTokenByUsernamePassword({
-          scopes: [`${this.audiences[api]}/${request.permissions[0] ?? '.default'}`],
-          username: user.username,
-          password: user.password,
-        });
-        return checked(result?.accessToken ?? undefined, request.permissions.slice(0, 1), [], 'PHOTO_TENANT_USERNAME');
+        // One user signs in here: a check about another (`/me` of a user without a mailbox)
+        // would otherwise judge this user's photo under the other's name.
+        if (request.user && request.user.userPrincipalName.toLowerCase() !== user.username.toLowerCase()) {
+          return { unavailable: `the check needs ${request.user.userPrincipalName} signed in; PHOTO_TENANT_USERNAME signs in ${user.username} only` };
+        }
+        const app = await this.client(this.settings.clientId, this.settings.clientSecret);
+        // The scopes the check accepts, least privileged first: the first one consented for the
+        // app (a scope it was not consented refuses the sign-in, AADSTS65001).
+        let refused: unknown;
+        for (const scope of request.permissions.length > 0 ? request.permissions : ['.default']) {
+          try {
+            const result = await app.acquireTokenByUsernamePassword({ scopes: [`${this.audiences[api]}/${scope}`], username: user.username, password: user.password });
+            return checked(result?.accessToken ?? undefined, scope === '.default' ? [] : [scope], [], 'PHOTO_TENANT_USERNAME');
+          } catch (error) {
+            refused = error;
+          }
+        }
+        throw refused;
       }
       default:
         return { unavailable: `a real tenant run cannot sign in as ${request.kind}` };

@@ -7,7 +7,7 @@
  * Handlers throw MockError; `sendError` is the one place that writes the protocol's error
  * body, `notFound` the one answer for unknown routes.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -72,7 +72,29 @@ export interface MockStats {
   /** upload body bytes read from sockets, including bytes of refused bodies */
   uploadBytesRead: number;
   status: Record<string, number>;
+  /** requests by route (`photo`, `identity`, `admin`) and method, counted as they arrive */
+  methods: Record<string, Record<string, number>>;
 }
+
+/**
+ * One request in the admin log (`GET /_mock/state?requests=SEQ` lists those after SEQ): the
+ * photo API's and the identity platform's, not the admin routes'. A write that succeeded
+ * names the photo it changed and what that photo's original is now (null: removed).
+ */
+export interface LoggedRequest {
+  /** 1, 2, ... in the order the answers were finished */
+  seq: number;
+  method: string;
+  path: string;
+  route: 'photo' | 'identity';
+  status: number;
+  /** the request carried a client-request-id header */
+  clientRequestId: boolean;
+  photo?: { key: string; sha256: string | null };
+}
+
+/** How many requests the admin log keeps at least (the newest); it is trimmed a thousand at a time. */
+const REQUEST_LOG_MAX = 10_000;
 
 export interface MockServer {
   url: string;
@@ -97,6 +119,8 @@ interface Exchange {
   ids: RequestIds;
   api: Api;
   closeAfter: boolean;
+  /** its entry of the admin log, written when the answer is finished */
+  logged?: Omit<LoggedRequest, 'seq' | 'status'>;
 }
 
 function isLoopback(socket: Socket): boolean {
@@ -170,7 +194,25 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   // A fault that breaks the answer to a throttled request shows only where requests are throttled.
   const throttle = options.throttle ?? [...faults].map((f) => FAULT_SETTINGS[f]?.throttle).find(Boolean);
   const buckets = throttle ? new TokenBuckets(throttle) : undefined;
-  const stats: MockStats = { requests: 0, uploadBytesRead: 0, status: {} };
+  const stats: MockStats = { requests: 0, uploadBytesRead: 0, status: {}, methods: {} };
+  const requestLog: LoggedRequest[] = [];
+  let requestSeq = 0;
+  // Digests of stored bytes for the admin state, kept as long as the bytes are.
+  const digests = new WeakMap<Buffer, string>();
+  const sha256 = (bytes: Buffer) => {
+    let digest = digests.get(bytes);
+    if (digest === undefined) {
+      digest = createHash('sha256').update(bytes).digest('hex');
+      digests.set(bytes, digest);
+    }
+    return digest;
+  };
+  /** Admin log: the photo a successful write left behind, as the write's map now holds it. */
+  function noteWrite(x: Exchange, key: string, records: ReadonlyMap<string, PhotoRecord>) {
+    if (!x.logged) return;
+    const record = records.get(key);
+    x.logged.photo = { key, sha256: record ? sha256(record.original.bytes) : null };
+  }
 
   let baseUrl = '';
   const scheme = options.tls ? 'https' : 'http';
@@ -641,6 +683,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       }
       records.set(p.resolved.key, record); // the one assignment that publishes the new photo
     }
+    noteWrite(x, p.resolved.key, records);
     send(x, has('upload-status-204') ? 204 : successStatus(op), {});
   }
 
@@ -648,6 +691,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const records = store.current();
     if (!records.has(p.resolved.key)) throw noPhoto(p.op);
     records.delete(p.resolved.key);
+    noteWrite(p.x, p.resolved.key, records);
     send(p.x, p.op.responses.find((r) => r.status >= 200 && r.status < 300)?.status ?? 204, {});
   }
 
@@ -786,7 +830,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       servedBytes.clear();
       return send(x, 204, {});
     }
-    if (path === '/_mock/state' && method === 'GET') return sendJson(x, 200, state());
+    if (path === '/_mock/state' && method === 'GET') {
+      // `?requests=SEQ` adds the admin log's requests after SEQ (0: all it keeps).
+      const since = new URL(x.req.url ?? '/', 'http://mock').searchParams.get('requests');
+      if (since === null) return sendJson(x, 200, state());
+      const after = Number(since);
+      if (!Number.isInteger(after) || after < 0) throw new MockError(400, 'BadRequest', 'requests= takes a sequence number (0 for every request kept).');
+      return sendJson(x, 200, { ...state(), requests: requestLog.filter((r) => r.seq > after) });
+    }
     if (path === '/_mock/faults' && method === 'PUT') {
       const body = await readBody(x.req, { limit: 64 * 1024 });
       let names: unknown;
@@ -823,7 +874,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         key,
         etag: r.etag,
         store: r.store,
-        original: { width: r.original.width, height: r.original.height, contentType: r.original.contentType, bytes: r.original.bytes.length },
+        original: { width: r.original.width, height: r.original.height, contentType: r.original.contentType, bytes: r.original.bytes.length, sha256: sha256(r.original.bytes) },
+        /** what `/photo/$value` serves */
+        served: { contentType: r.primary.contentType, bytes: r.primary.bytes.length, sha256: sha256(r.primary.bytes) },
         sizes: [...r.sizes.keys()],
         updatedAt: r.updatedAt,
       })),
@@ -847,8 +900,29 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     };
     try {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (path.startsWith('/_mock/')) return await handleAdmin(x, path);
-      if (auth.handle && (await auth.handle(req, res))) return;
+      const method = req.method ?? 'GET';
+      const count = (route: string) => {
+        const byMethod = (stats.methods[route] ??= {});
+        byMethod[method] = (byMethod[method] ?? 0) + 1;
+      };
+      if (path.startsWith('/_mock/')) {
+        count('admin');
+        return await handleAdmin(x, path);
+      }
+      // Logged when the answer is finished; the route is the identity platform's unless the
+      // auth layer passes the request on to the photo routes.
+      const logged: NonNullable<Exchange['logged']> = { method, path, route: 'identity', clientRequestId: typeof clientRequestId === 'string' && clientRequestId.length > 0 };
+      x.logged = logged;
+      res.once('finish', () => {
+        requestLog.push({ seq: ++requestSeq, ...logged, status: res.statusCode });
+        if (requestLog.length >= REQUEST_LOG_MAX + 1000) requestLog.splice(0, requestLog.length - REQUEST_LOG_MAX);
+      });
+      if (auth.handle && (await auth.handle(req, res))) {
+        count('identity');
+        return;
+      }
+      logged.route = 'photo';
+      count('photo');
       await handlePhotoRoute(x, path);
     } catch (error) {
       if (res.headersSent) {
