@@ -1263,56 +1263,6 @@ const groups: Record<string, GroupedCheck[]> = {
       },
     },
   ],
-  "auth: read-fallback": [
-    {
-      title: "graph/behaviours/read-fallback GET /me/photo: user without a mailbox: read from Azure AD",
-      tags: ["@graph", "@beta", "@me", "@auth", "@must", "@writes"],
-      source: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23",
-      case: {
-        requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "auth" },
-        operation: operations["graph.beta.get.me.metadata"],
-        check: "read-fallback",
-        upload: { width: 1000, height: 400 },
-        write: operations["graph.beta.put.me.value"],
-      },
-    },
-    {
-      title: "graph/behaviours/read-fallback GET /me/photo/$value: user without a mailbox: read from Azure AD",
-      tags: ["@graph", "@beta", "@me", "@auth", "@must", "@writes"],
-      source: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23",
-      case: {
-        requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "auth" },
-        operation: operations["graph.beta.get.me.value"],
-        check: "read-fallback",
-        upload: { width: 1000, height: 400 },
-        write: operations["graph.beta.put.me.value"],
-      },
-    },
-    {
-      title: "graph/behaviours/read-fallback GET /users/{userId}/photo: user without a mailbox: read from Azure AD",
-      tags: ["@graph", "@beta", "@user", "@auth", "@must", "@writes"],
-      source: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23",
-      case: {
-        requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "auth" },
-        operation: operations["graph.beta.get.user.metadata"],
-        check: "read-fallback",
-        upload: { width: 1000, height: 400 },
-        write: operations["graph.beta.put.user.value"],
-      },
-    },
-    {
-      title: "graph/behaviours/read-fallback GET /users/{userId}/photo/$value: user without a mailbox: read from Azure AD",
-      tags: ["@graph", "@beta", "@user", "@auth", "@must", "@writes"],
-      source: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23",
-      case: {
-        requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "auth" },
-        operation: operations["graph.beta.get.user.value"],
-        check: "read-fallback",
-        upload: { width: 1000, height: 400 },
-        write: operations["graph.beta.put.user.value"],
-      },
-    },
-  ],
   "auth: work-or-school-only": [
     {
       title: "graph/behaviours/work-or-school-only PUT /me/photo/$value: personal account refused",
@@ -1615,6 +1565,56 @@ const groups: Record<string, GroupedCheck[]> = {
           metadata: operations["graph.beta.get.user.metadata"],
           value: operations["graph.beta.get.user.value"],
         },
+      },
+    },
+  ],
+  "fallback: read-fallback": [
+    {
+      title: "graph/behaviours/read-fallback GET /me/photo: user without a mailbox: read from Azure AD",
+      tags: ["@graph", "@beta", "@me", "@fallback", "@must", "@writes"],
+      source: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23",
+      case: {
+        requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "fallback" },
+        operation: operations["graph.beta.get.me.metadata"],
+        check: "read-fallback",
+        upload: { width: 1000, height: 400 },
+        write: operations["graph.beta.put.me.value"],
+      },
+    },
+    {
+      title: "graph/behaviours/read-fallback GET /me/photo/$value: user without a mailbox: read from Azure AD",
+      tags: ["@graph", "@beta", "@me", "@fallback", "@must", "@writes"],
+      source: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23",
+      case: {
+        requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "fallback" },
+        operation: operations["graph.beta.get.me.value"],
+        check: "read-fallback",
+        upload: { width: 1000, height: 400 },
+        write: operations["graph.beta.put.me.value"],
+      },
+    },
+    {
+      title: "graph/behaviours/read-fallback GET /users/{userId}/photo: user without a mailbox: read from Azure AD",
+      tags: ["@graph", "@beta", "@user", "@fallback", "@must", "@writes"],
+      source: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23",
+      case: {
+        requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "fallback" },
+        operation: operations["graph.beta.get.user.metadata"],
+        check: "read-fallback",
+        upload: { width: 1000, height: 400 },
+        write: operations["graph.beta.put.user.value"],
+      },
+    },
+    {
+      title: "graph/behaviours/read-fallback GET /users/{userId}/photo/$value: user without a mailbox: read from Azure AD",
+      tags: ["@graph", "@beta", "@user", "@fallback", "@must", "@writes"],
+      source: "../shared/pages/ru-RU/beta/api/profilephoto-get.md:23",
+      case: {
+        requirement: { id: "graph/behaviours/read-fallback", level: "MUST", area: "fallback" },
+        operation: operations["graph.beta.get.user.value"],
+        check: "read-fallback",
+        upload: { width: 1000, height: 400 },
+        write: operations["graph.beta.put.user.value"],
       },
     },
   ],

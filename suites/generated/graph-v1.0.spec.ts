@@ -1749,21 +1749,6 @@ const groups: Record<string, GroupedCheck[]> = {
       },
     },
   ],
-  "auth: directory-single-photo": [
-    {
-      title: "graph/behaviours/exchange-only-sizes GET /me/photos: user without a mailbox: one photo, any dimension",
-      tags: ["@graph", "@v1.0", "@me", "@auth", "@must", "@writes"],
-      source: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23",
-      case: {
-        requirement: { id: "graph/behaviours/exchange-only-sizes", level: "MUST", area: "auth" },
-        operation: operations["graph.v1.0.get.me.photos"],
-        check: "directory-single-photo",
-        upload: { width: 1000, height: 400 },
-        sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
-        write: operations["graph.v1.0.put.me.value"],
-      },
-    },
-  ],
   "auth: work-or-school-only": [
     {
       title: "graph/behaviours/work-or-school-only PATCH /me/photo/$value: personal account refused",
@@ -2057,6 +2042,21 @@ const groups: Record<string, GroupedCheck[]> = {
         operation: operations["graph.v1.0.get.user.value"],
         check: "response-content-type",
         contentType: "image/*",
+      },
+    },
+  ],
+  "fallback: directory-single-photo": [
+    {
+      title: "graph/behaviours/exchange-only-sizes GET /me/photos: user without a mailbox: one photo, any dimension",
+      tags: ["@graph", "@v1.0", "@me", "@fallback", "@must", "@writes"],
+      source: "../shared/pages/ru-RU/beta/resources/profilephoto.md:23",
+      case: {
+        requirement: { id: "graph/behaviours/exchange-only-sizes", level: "MUST", area: "fallback" },
+        operation: operations["graph.v1.0.get.me.photos"],
+        check: "directory-single-photo",
+        upload: { width: 1000, height: 400 },
+        sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+        write: operations["graph.v1.0.put.me.value"],
       },
     },
   ],

@@ -992,34 +992,6 @@ const groups: Record<string, GroupedCheck[]> = {
       },
     },
   ],
-  "auth: directory-single-photo": [
-    {
-      title: "outlook/behaviours/exchange-only-sizes GET /me/photos: user without a mailbox: one photo, any dimension",
-      tags: ["@outlook", "@beta", "@me", "@auth", "@must", "@writes"],
-      source: "../shared/corpus/004_16b22707c67f742a.txt:140",
-      case: {
-        requirement: { id: "outlook/behaviours/exchange-only-sizes", level: "MUST", area: "auth" },
-        operation: operations["outlook.beta.get.me.photos"],
-        check: "directory-single-photo",
-        upload: { width: 1000, height: 400 },
-        sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
-        write: operations["outlook.beta.put.me.value"],
-      },
-    },
-    {
-      title: "outlook/behaviours/exchange-only-sizes GET /users/{userId}/photos: user without a mailbox: one photo, any dimension",
-      tags: ["@outlook", "@beta", "@user", "@auth", "@must", "@writes"],
-      source: "../shared/corpus/004_16b22707c67f742a.txt:140",
-      case: {
-        requirement: { id: "outlook/behaviours/exchange-only-sizes", level: "MUST", area: "auth" },
-        operation: operations["outlook.beta.get.user.photos"],
-        check: "directory-single-photo",
-        upload: { width: 1000, height: 400 },
-        sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
-        write: operations["outlook.beta.put.user.value"],
-      },
-    },
-  ],
   "content-type: response-content-type": [
     {
       title: "outlook.beta.get.me.metadata/response/content-type GET /me/photo: Content-Type application/json",
@@ -1119,6 +1091,34 @@ const groups: Record<string, GroupedCheck[]> = {
         operation: operations["outlook.beta.get.user.value"],
         check: "response-content-type",
         contentType: "image/*",
+      },
+    },
+  ],
+  "fallback: directory-single-photo": [
+    {
+      title: "outlook/behaviours/exchange-only-sizes GET /me/photos: user without a mailbox: one photo, any dimension",
+      tags: ["@outlook", "@beta", "@me", "@fallback", "@must", "@writes"],
+      source: "../shared/corpus/004_16b22707c67f742a.txt:140",
+      case: {
+        requirement: { id: "outlook/behaviours/exchange-only-sizes", level: "MUST", area: "fallback" },
+        operation: operations["outlook.beta.get.me.photos"],
+        check: "directory-single-photo",
+        upload: { width: 1000, height: 400 },
+        sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+        write: operations["outlook.beta.put.me.value"],
+      },
+    },
+    {
+      title: "outlook/behaviours/exchange-only-sizes GET /users/{userId}/photos: user without a mailbox: one photo, any dimension",
+      tags: ["@outlook", "@beta", "@user", "@fallback", "@must", "@writes"],
+      source: "../shared/corpus/004_16b22707c67f742a.txt:140",
+      case: {
+        requirement: { id: "outlook/behaviours/exchange-only-sizes", level: "MUST", area: "fallback" },
+        operation: operations["outlook.beta.get.user.photos"],
+        check: "directory-single-photo",
+        upload: { width: 1000, height: 400 },
+        sizes: ["48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648"],
+        write: operations["outlook.beta.put.user.value"],
       },
     },
   ],

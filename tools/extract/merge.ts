@@ -831,13 +831,26 @@ function deriveRequirements(
     exchangeOnlySizes: 'the photos collection and size variants come from Exchange; Azure AD stores one photo',
     b2cUnsupported: 'photos of users in Azure AD B2C tenants cannot be managed through Graph',
   };
+  // The area says which part of the contract a behaviour is: the mailbox-then-Azure-AD
+  // fallback, on writes (mailboxFallback), on reads (readFallback) and in what Azure AD keeps
+  // (one photo, no sizes: exchangeOnlySizes); who may act (permissions); which accounts and
+  // tenants the API serves at all (auth).
+  const BEHAVIOUR_AREA: Record<BehaviourKind, Requirement['area']> = {
+    mailboxFallback: 'fallback',
+    readFallback: 'fallback',
+    exchangeOnlySizes: 'fallback',
+    groupApplicationKnownIssue: 'permissions',
+    adminAnyUser: 'permissions',
+    workOrSchoolOnly: 'auth',
+    b2cUnsupported: 'auth',
+  };
   for (const b of spec.behaviours) {
     const ops = spec.operations.filter((op) => op.api === b.api && b.versions.includes(op.version) && behaviourOps[b.kind](op));
     const quote = quoteFrom(b.sources, behaviourText[b.kind]);
     push(
       requirement(
         `${b.api}/behaviours/${kebab(b.kind)}`,
-        b.kind === 'mailboxFallback' ? 'fallback' : b.kind === 'groupApplicationKnownIssue' || b.kind === 'adminAnyUser' ? 'permissions' : 'auth',
+        BEHAVIOUR_AREA[b.kind],
         // A known issue, and a note about tenants the suite cannot reach (B2C), stay informative in every language.
         b.kind === 'groupApplicationKnownIssue' ? 'MAY' : levelOf(quote, behaviourLevel[b.kind]),
         `${b.api} ${b.versions.join(', ')}: ${behaviourText[b.kind]}`,

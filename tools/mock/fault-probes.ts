@@ -68,7 +68,9 @@ export const probes: Record<FaultName, Probe> = {
   'upload-status-204': async (s, t) => (await put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(64, 64))).status,
   // Whether $value is served as a generic byte stream (declaring another image type is value-declared-png's business).
   'value-content-type': async (s, t) => (await call(s, 'GET', '/api/beta/me/photo/$value', { token: t.outlookAlice })).headers.get('content-type') === 'application/octet-stream',
-  'metadata-content-type': async (s, t) => (await meta(s, t)).headers.get('content-type'),
+  // Which non-JSON label metadata wears: text/plain is this fault's, text/json metadata-text-json's.
+  'metadata-content-type': async (s, t) => ((await meta(s, t)).headers.get('content-type') ?? '').startsWith('text/plain'),
+  'metadata-text-json': async (s, t) => ((await meta(s, t)).headers.get('content-type') ?? '').startsWith('text/json'),
   'stale-etag': async (s, t) => {
     const before = (await meta(s, t)).json()['@odata.mediaEtag'];
     const took = await stored(s, T.alice, async () => put(s, '/v1.0/me/photo/$value', t.graphAlice, await image(64, 64)));

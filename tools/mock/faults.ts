@@ -7,6 +7,7 @@ export const FAULTS = {
   'upload-status-204': 'a successful photo update answers 204 instead of the documented 200',
   'value-content-type': '$value is served as application/octet-stream instead of image/jpeg',
   'metadata-content-type': 'photo metadata is served as text/plain instead of application/json',
+  'metadata-text-json': 'photo metadata is served as text/json (JSON all the same, which a lenient client reads) instead of application/json',
   'stale-etag': 'the ETag does not change when the photo is replaced',
   'etag-header-mismatch': 'the ETag header differs from @odata.mediaEtag',
   'etag-weak': 'the ETag header is weak (W/"...") instead of 8 hex digits in quotes',

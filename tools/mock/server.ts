@@ -286,7 +286,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   /** `body` is a value to serialize, or JSON text already serialized. */
   function sendJson(x: Exchange, status: number, body: unknown, headers: Record<string, string> = {}) {
-    const contentType = has('metadata-content-type') ? 'text/plain' : 'application/json; odata.metadata=minimal; charset=utf-8';
+    const photoAnswer = status < 300 && !(x.req.url ?? '').startsWith('/_mock/');
+    const contentType = has('metadata-content-type')
+      ? 'text/plain'
+      : has('metadata-text-json') && photoAnswer
+        ? 'text/json; charset=utf-8'
+        : 'application/json; odata.metadata=minimal; charset=utf-8';
     send(x, status, { 'Content-Type': contentType, ...headers }, typeof body === 'string' ? body : JSON.stringify(body));
   }
 

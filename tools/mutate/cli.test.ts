@@ -44,6 +44,9 @@ describe('the kill matrix', () => {
     assert.equal(strengthExitCode(allKilled()), 0);
     assert.equal(strengthExitCode({ survived: ['stale-etag'], errors: [] }), 1);
     assert.equal(strengthExitCode(sampleStrength()), 2);
+    const covered = { survived: [], errors: [], areaCoverage: [{ area: 'sizes', caughtBy: ['a', 'b'], onlyBy: ['a'] }] };
+    assert.equal(strengthExitCode(covered), 0);
+    assert.equal(strengthExitCode({ ...covered, areaCoverage: [...covered.areaCoverage, { area: 'headers', caughtBy: ['b'], onlyBy: [] }] }), 1, 'an area no fault is caught by alone');
   });
 
   it('prints one aligned row a fault: killed or SURVIVED, time, level, requirement and test, then the totals', () => {

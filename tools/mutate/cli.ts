@@ -12,14 +12,14 @@ import { access, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, writeFileAtomic } from '../spec/io.ts';
+import { REPO_ROOT, readSpec, writeFileAtomic } from '../spec/io.ts';
 import { FAULTS, FAULT_NAMES, UnknownFaultError, parseFaults, type FaultName } from '../mock/faults.ts';
 import { UsageError, loadBaseline, writeKnownDeviations } from '../run/cli.ts';
 import { firstKillers, previousKillers, seedKillers, serializeSeed, sweepOrder, type Killer } from './plan.ts';
 import { STRENGTH_FILE, buildStrength, readStrength, serializeStrength, shortTestTitle, type FaultVerdict, type Strength } from './strength.ts';
 import { controlKills, inLanes, sweepFault, type SweepContext } from './sweep.ts';
 
-export const USAGE = `usage: photo-conformance mutate [--fault NAME ...] [--workers N] [--full] [--json]
+export const USAGE = `usage: photo-conformance mutate [--fault NAME ...] [--workers N] [--full | --areas] [--json]
 
 Runs the suite against the mock once per fault of the catalogue, each run stopping at its
 first unexpected failure, and prints the kill matrix: each fault killed or SURVIVED, the
@@ -35,6 +35,9 @@ reports/results.json exists, renders matrix.html and matrix.md again with the
   --full         the whole suite for every fault; by default a fault first runs, alone, the
                  test that killed it in the previous sweep (reports/strength.json), then the
                  tests that killed other faults, and the whole suite only if those do not kill it
+  --areas        every fault runs the whole suite to its end, and the sweep tallies, for each
+                 requirement area of the spec, the faults its checks catch and those only they
+                 catch; an area that catches no fault alone fails the sweep (exit 1)
   --json         print strength.json instead of the table
   --save-killers after a full sweep with every fault killed, write each fault's killer to
                  spec/expectations/mutation-killers.yaml, the seed a clean checkout (no
@@ -51,6 +54,7 @@ export interface MutateOptions {
   faults: FaultName[];
   workers: number;
   full: boolean;
+  areas: boolean;
   json: boolean;
   saveKillers: boolean;
 }
@@ -68,6 +72,7 @@ export function parseMutateArgs(argv: string[], cpus = availableParallelism()): 
         fault: { type: 'string', multiple: true },
         workers: { type: 'string', short: 'j' },
         full: { type: 'boolean' },
+        areas: { type: 'boolean' },
         json: { type: 'boolean' },
         'save-killers': { type: 'boolean' },
       },
@@ -84,14 +89,30 @@ export function parseMutateArgs(argv: string[], cpus = availableParallelism()): 
     faults: asked.size ? FAULT_NAMES.filter((name) => asked.has(name)) : [...FAULT_NAMES],
     workers: values.workers ? Number(values.workers) : Math.max(1, cpus),
     full: values.full ?? false,
+    areas: values.areas ?? false,
     json: values.json ?? false,
     saveKillers: values['save-killers'] ?? false,
   };
 }
 
-/** 1 a survivor, 2 a fault the sweep could not judge (the louder: the sweep is incomplete), else 0. */
-export function strengthExitCode(strength: Pick<Strength, 'survived' | 'errors'>): number {
-  return strength.errors.length ? 2 : strength.survived.length ? 1 : 0;
+/**
+ * 1 a survivor (or, with --areas, an area no fault is caught by alone), 2 a fault the sweep
+ * could not judge (the louder: the sweep is incomplete), else 0.
+ */
+export function strengthExitCode(strength: Pick<Strength, 'survived' | 'errors' | 'areaCoverage'>): number {
+  if (strength.errors.length) return 2;
+  return strength.survived.length || (strength.areaCoverage ?? []).some((a) => a.onlyBy.length === 0) ? 1 : 0;
+}
+
+/** `--areas`: a row per requirement area, the faults only it catches first. */
+export function areaCoverageLines(strength: Strength): string[] {
+  if (!strength.areaCoverage) return [];
+  const rows = strength.areaCoverage.map((a) => [
+    a.area,
+    String(a.caughtBy.length),
+    a.onlyBy.length ? a.onlyBy.join(', ') : 'NONE: every fault it catches, another area catches too',
+  ]);
+  return ['', ...alignedTable(['area', 'catches', 'faults only this area catches'], rows)];
 }
 
 const RESULT_LABEL = { killed: 'killed', survived: 'SURVIVED', error: 'ERROR' } as const;
@@ -168,7 +189,7 @@ async function renderMatrix(log: (line: string) => void): Promise<void> {
 /** Every fault in lanes, stage after stage (plan.ts), then the control run: the document they make. */
 async function sweep(options: MutateOptions, log: (line: string) => void): Promise<Strength> {
   const started = performance.now();
-  const previous = options.full
+  const previous = options.full || options.areas
     ? new Map<string, Killer>()
     : firstKillers(previousKillers(await previousSweep(log), PROFILE), seedKillers(await readFile(KILLERS_SEED, 'utf8').catch(() => undefined)));
   const order = sweepOrder(options.faults, previous);
@@ -178,7 +199,14 @@ async function sweep(options: MutateOptions, log: (line: string) => void): Promi
     `mutate: ${order.length} fault(s) against the mock (${PROFILE}), ${options.workers} at once; ` +
       `${order.filter((f) => previous.has(f)).length} with a previous killer to run first`,
   );
-  const context: SweepContext = { expectations, knownDeviationsFile: known.file, env: process.env, knownKillers: [...previous.values()], wholeSuiteOnly: options.full };
+  const context: SweepContext = {
+    expectations,
+    knownDeviationsFile: known.file,
+    env: process.env,
+    knownKillers: [...previous.values()],
+    wholeSuiteOnly: options.full,
+    areas: options.areas,
+  };
   let verdicts: FaultVerdict[];
   try {
     let done = 0;
@@ -200,6 +228,7 @@ async function sweep(options: MutateOptions, log: (line: string) => void): Promi
     workers: options.workers,
     wallSeconds: (performance.now() - started) / 1000,
     now: new Date(),
+    ...(options.areas ? { areas: [...new Set((await readSpec()).requirements.map((r) => r.area))] } : {}),
   });
 }
 
@@ -233,6 +262,7 @@ export async function main(argv: string[]): Promise<number> {
   else {
     console.log('');
     for (const line of killMatrixLines(strength)) console.log(line);
+    for (const line of areaCoverageLines(strength)) console.log(line);
     console.log(`mutate: ${relative(process.cwd(), STRENGTH_FILE)}`);
   }
   return strengthExitCode(strength);

@@ -31,6 +31,7 @@ describe('judgeRun: what one fault run says', () => {
         level: 'MUST',
         test: 'graph v1.0 PUT /me/photo/$value › refuses a request without Content-Type',
         file: 'suites/generated/update-photo.spec.ts',
+        areas: [...new Set(sampleRuns().docs.results.filter((r) => r.verdict === 'fail' || r.verdict === 'non-strict' || r.verdict === 'informational').map((r) => r.area ?? 'unknown'))].sort(),
       },
     });
   });

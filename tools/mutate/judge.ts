@@ -19,6 +19,8 @@ export interface Catch {
   level: Level | null;
   test: string;
   file: string;
+  /** the requirement areas with a new failure in the run (all of them when it ran to the end) */
+  areas: string[];
 }
 
 export type RunVerdict = { kind: 'killed'; caught: Catch } | { kind: 'survived' } | { kind: 'error'; reason: string };
@@ -38,7 +40,10 @@ export function judgeRun(run: FinishedRun): RunVerdict {
   const results = run.results.results;
   // With one worker and --max-failures=1 there is one; should there be more, the suite's order decides.
   const first = results.find((r) => NEW_FAILURE.has(r.verdict));
-  if (first) return { kind: 'killed', caught: { requirement: first.requirement, level: first.level, test: first.test, file: first.file } };
+  if (first) {
+    const areas = [...new Set(results.filter((r) => NEW_FAILURE.has(r.verdict)).map((r) => r.area ?? 'unknown'))].sort();
+    return { kind: 'killed', caught: { requirement: first.requirement, level: first.level, test: first.test, file: first.file, areas } };
+  }
   const unexpectedPass = results.find((r) => r.verdict === 'unexpected-pass');
   if (unexpectedPass) {
     return {

@@ -154,6 +154,8 @@ export interface FaultRun extends Isolation {
   fault: string;
   /** the tests to run; none or empty: the whole suite */
   killers?: readonly Killer[];
+  /** run to the end instead of stopping at the first unexpected failure (which areas catch it) */
+  complete?: boolean;
 }
 
 /**
@@ -162,7 +164,7 @@ export interface FaultRun extends Isolation {
  */
 export function faultRunArgs(run: FaultRun): string[] {
   const { grep, files } = focus(run.killers ?? []);
-  return [...graded, '--fault', run.fault, ...grep, '--', '--max-failures=1', ...isolated(run), ...files];
+  return [...graded, '--fault', run.fault, ...grep, '--', ...(run.complete ? [] : ['--max-failures=1']), ...isolated(run), ...files];
 }
 
 /**

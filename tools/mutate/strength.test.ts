@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildStrength, parseStrengthText, serializeStrength, shortTestTitle, type FaultVerdict } from './strength.ts';
+import { areaCoverage, buildStrength, parseStrengthText, serializeStrength, shortTestTitle, type FaultVerdict } from './strength.ts';
 
 const CATALOGUE = { 'upload-status-204': 'answers 204', 'etag-weak': 'a weak ETag', 'stale-etag': 'the ETag stays' };
 
@@ -69,5 +69,21 @@ describe('strength.json', () => {
     assert.equal(shortTestTitle('graph v1.0 › graph.v1.0.x/status PUT /me/photo/$value: answers 200 @must @graph', 'graph.v1.0.x/status'), 'PUT /me/photo/$value: answers 200');
     assert.equal(shortTestTitle('harness › the target answers at all', null), 'the target answers at all');
     assert.equal(shortTestTitle('graph v1.0 › another title', 'graph.v1.0.x/status'), 'another title');
+  });
+});
+
+describe('area coverage (mutate --areas)', () => {
+  it('names, for each area, the faults its checks catch and those no other area catches', () => {
+    const coverage = areaCoverage(['status', 'headers', 'sizes'], [
+      { name: 'etag-weak', areas: ['headers'] },
+      { name: 'size-wrong', areas: ['sizes', 'status'] },
+      { name: 'status-500', areas: ['status'] },
+      { name: 'survivor', areas: [] },
+    ]);
+    assert.deepEqual(coverage, [
+      { area: 'headers', caughtBy: ['etag-weak'], onlyBy: ['etag-weak'] },
+      { area: 'sizes', caughtBy: ['size-wrong'], onlyBy: [] },
+      { area: 'status', caughtBy: ['size-wrong', 'status-500'], onlyBy: ['status-500'] },
+    ]);
   });
 });

@@ -43,10 +43,22 @@ export const FaultStrength = T.Object(
     phase: Nullable(T.Union(PHASES.map((p) => T.Literal(p)))),
     seconds: T.Number({ minimum: 0, description: 'wall time of this fault, every run of it' }),
     error: Nullable(T.String({ description: 'why the sweep could not judge this fault' })),
+    areas: T.Optional(T.Array(T.String(), { description: '`mutate --areas`: the requirement areas with a check this fault fails' })),
   },
   { additionalProperties: false },
 );
 export type FaultStrength = Static<typeof FaultStrength>;
+
+/** `mutate --areas`: for each requirement area of the spec, the faults its checks catch, and those only they catch. */
+export const AreaCoverage = T.Object(
+  {
+    area: T.String(),
+    caughtBy: T.Array(T.String()),
+    onlyBy: T.Array(T.String({ description: 'faults no other area catches' })),
+  },
+  { additionalProperties: false },
+);
+export type AreaCoverage = Static<typeof AreaCoverage>;
 
 export const Strength = T.Object(
   {
@@ -61,6 +73,7 @@ export const Strength = T.Object(
     workers: T.Integer({ minimum: 1, description: 'fault runs at once' }),
     wallSeconds: T.Number({ minimum: 0 }),
     faults: T.Array(FaultStrength),
+    areaCoverage: T.Optional(T.Array(AreaCoverage)),
   },
   { additionalProperties: false, $id: 'https://photo-conformance.local/strength.schema.json' },
 );
@@ -76,6 +89,16 @@ export interface StrengthInput {
   workers: number;
   wallSeconds: number;
   now: Date;
+  /** `mutate --areas`: the spec's requirement areas, to tally which faults each catches */
+  areas?: readonly string[];
+}
+
+/** Pure: each area's catches, from faults that ran the whole suite (`areas` on each verdict). */
+export function areaCoverage(areas: readonly string[], faults: readonly Pick<FaultStrength, 'name' | 'areas'>[]): AreaCoverage[] {
+  return [...areas].sort().map((area) => {
+    const caughtBy = faults.filter((f) => f.areas?.includes(area)).map((f) => f.name);
+    return { area, caughtBy, onlyBy: faults.filter((f) => f.areas?.length === 1 && f.areas[0] === area).map((f) => f.name) };
+  });
 }
 
 const tenths = (seconds: number) => Math.round(seconds * 10) / 10;
@@ -98,6 +121,7 @@ export function buildStrength(input: StrengthInput): Strength {
         phase: v.phase,
         seconds: tenths(v.seconds),
         error: v.error,
+        ...(v.areas ? { areas: v.areas } : {}),
       }),
     );
   return {
@@ -112,6 +136,7 @@ export function buildStrength(input: StrengthInput): Strength {
     workers: input.workers,
     wallSeconds: tenths(input.wallSeconds),
     faults,
+    ...(input.areas ? { areaCoverage: areaCoverage(input.areas, faults) } : {}),
   };
 }
 

@@ -33,6 +33,8 @@ export interface SweepContext {
   knownKillers: Killer[];
   /** --full: no shorter runs first, every fault runs the whole suite */
   wholeSuiteOnly: boolean;
+  /** --areas: every fault runs the whole suite to its end, to learn which areas catch it */
+  areas?: boolean;
 }
 
 /** The last lines of a run's log, for an error that needs Playwright's own words. */
@@ -72,7 +74,7 @@ async function runIsolated(label: string, runArgs: (isolation: Isolation) => str
 
 /** One run with the fault on: the killers given, or the whole suite. */
 async function runFault(fault: string, killers: readonly Killer[], context: SweepContext): Promise<RunVerdict> {
-  const run = await runIsolated(fault, (isolation) => faultRunArgs({ ...isolation, fault, killers }), context);
+  const run = await runIsolated(fault, (isolation) => faultRunArgs({ ...isolation, fault, killers, complete: context.areas ?? false }), context);
   const verdict = judgeRun(run);
   return verdict.kind === 'error' ? { kind: 'error', reason: `${verdict.reason}${run.logTail}` } : verdict;
 }
@@ -95,15 +97,15 @@ export async function sweepFault(fault: string, previousKiller: Killer | undefin
   const seconds = () => (performance.now() - started) / 1000;
   const none = { level: null, requirement: null, test: null, file: null, phase: null, error: null } as const;
   let verdict: RunVerdict = { kind: 'survived' };
-  const stages = context.wholeSuiteOnly ? faultStages(undefined, () => []) : faultStages(previousKiller, () => context.knownKillers);
+  const stages = context.wholeSuiteOnly || context.areas ? faultStages(undefined, () => []) : faultStages(previousKiller, () => context.knownKillers);
   for (const next of stages) {
     const stage = next();
     if (!stage) continue;
     verdict = await runFault(fault, stage.killers, context);
     if (verdict.kind === 'killed') {
-      const { requirement, level, test, file } = verdict.caught;
+      const { requirement, level, test, file, areas } = verdict.caught;
       context.knownKillers.push({ test, file });
-      return { ...none, name: fault, outcome: 'killed', level, requirement, test, file, phase: stage.phase, seconds: seconds() };
+      return { ...none, name: fault, outcome: 'killed', level, requirement, test, file, phase: stage.phase, seconds: seconds(), ...(context.areas ? { areas } : {}) };
     }
     // Whatever else a shorter run says (the killers pass now, were renamed, did not start),
     // the next stage, and in the end the whole suite, decides.
