@@ -1,0 +1,107 @@
+/**
+ * `photo-conformance export openapi [--spec FILE] [--out DIR] [--check]`
+ * Writes one OpenAPI 3.1 document per API and version (spec/openapi/graph-v1.0.yaml, ...) from
+ * the spec alone. With --check it writes nothing and fails (exit 1, naming the stale files,
+ * with a diff) when the committed documents differ from what the spec gives. A spec that
+ * cannot be read or exported writes nothing.
+ */
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTwoFilesPatch } from 'diff';
+import { DEFAULT_SPEC_PATH, readSpec, REPO_ROOT, SpecError, writeFileAtomic } from '../spec/io.ts';
+import { ExportError, OPENAPI_HEADER_PREFIX, renderOpenApi } from './openapi.ts';
+
+export const DEFAULT_OPENAPI_DIR = resolve(REPO_ROOT, 'spec/openapi');
+const FORMATS = ['openapi'] as const;
+
+const USAGE = `usage: photo-conformance export openapi [--spec FILE] [--out DIR] [--check]
+  --spec FILE  the spec to read (default spec/profilephoto.yaml)
+  --out DIR    where the documents go (default spec/openapi)
+  --check      write nothing; fail, naming the stale files, when the documents there differ from the spec's`;
+
+/** A path as the documents and messages show it: relative to the repository, never absolute. */
+function label(file: string): string {
+  const inside = relative(REPO_ROOT, file);
+  return inside && !inside.startsWith('..') ? inside : basename(file);
+}
+
+/** The documents this command wrote earlier: only those are its to compare or remove. */
+async function existingDocuments(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names.filter((n) => n.endsWith('.yaml')).sort()) {
+    const text = await readFile(join(dir, name), 'utf8');
+    if (text.startsWith(OPENAPI_HEADER_PREFIX)) out.set(name, text);
+  }
+  return out;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { spec: { type: 'string' }, out: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`export: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const [format, ...extra] = positionals;
+  if (!format || !(FORMATS as readonly string[]).includes(format) || extra.length) {
+    console.error(`export: ${format ? `unknown format '${[format, ...extra].join(' ')}'` : 'name a format'}; the one there is: ${FORMATS.join(', ')}\n${USAGE}`);
+    return 2;
+  }
+  const specFile = resolve(values.spec ?? DEFAULT_SPEC_PATH);
+  const outDir = resolve(values.out ?? DEFAULT_OPENAPI_DIR);
+  const specLabel = label(specFile);
+
+  // Every document is made before any is written: a spec that fails, fails whole.
+  let files: Map<string, string>;
+  try {
+    files = renderOpenApi(await readSpec(specFile), specLabel);
+  } catch (error) {
+    if (error instanceof SpecError) console.error(`export: ${error.message}`);
+    else if (error instanceof ExportError) console.error(`export: ${specFile}: cannot be exported: ${error.message}`);
+    else throw error;
+    return 1;
+  }
+  const existing = await existingDocuments(outDir);
+  const stale = [...files].filter(([name, text]) => existing.get(name) !== text).map(([name]) => name);
+  const orphans = [...existing.keys()].filter((name) => !files.has(name));
+  const inRepository = relative(REPO_ROOT, outDir);
+  const where = inRepository && !inRepository.startsWith('..') ? inRepository : outDir;
+
+  if (values.check) {
+    if (stale.length === 0 && orphans.length === 0) {
+      console.log(`export openapi --check: ${files.size} documents in ${where} up to date`);
+      return 0;
+    }
+    for (const name of stale) {
+      const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, existing.get(name) ?? '', files.get(name) ?? '', 'committed', 'exported');
+      const lines = patch.split('\n');
+      console.error(lines.slice(0, 40).join('\n') + (lines.length > 40 ? `\n... ${lines.length - 40} more diff lines` : ''));
+    }
+    for (const name of stale) console.error(`${join(where, name)}: ${existing.has(name) ? 'differs from what the spec gives' : 'missing'}`);
+    for (const name of orphans) console.error(`${join(where, name)}: exported earlier but no longer given by the spec`);
+    console.error(`export openapi --check: ${stale.length + orphans.length} document(s) stale; run \`npm run export\``);
+    return 1;
+  }
+  for (const name of stale) await writeFileAtomic(join(outDir, name), files.get(name)!);
+  for (const name of orphans) await rm(join(outDir, name), { force: true });
+  console.log(`export openapi: ${files.size} documents in ${where} (${stale.length} written, ${orphans.length} removed)`);
+  return 0;
+}
