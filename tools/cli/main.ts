@@ -11,6 +11,7 @@ const verbs: Record<string, { summary: string; load: () => Promise<VerbModule> }
   mock: { summary: 'start the embedded mock tenant', load: () => import('../mock/cli.ts') },
   run: { summary: 'run the conformance suite against a target and write reports/', load: () => import('../run/cli.ts') },
   mutate: { summary: 'run the suite against the mock once per fault and print the kill matrix', load: () => import('../mutate/cli.ts') },
+  prism: { summary: 'serve the OpenAPI export with Stoplight Prism behind one origin (a third-party mock on trial)', load: () => import('../prism/cli.ts') },
   export: { summary: 'write spec/openapi/*.yaml, one OpenAPI 3.1 document per API and version, from the spec', load: () => import('../export/cli.ts') },
   report: { summary: 'render reports/matrix.html and matrix.md from one or more results.json', load: () => import('../report/cli.ts') },
   'update-expectations': {

@@ -41,6 +41,9 @@ export const USAGE = `usage: photo-conformance run [options]
   --fault NAME              mock only: switch on a named fault (repeatable)
   --https                   mock only: the mock serves TLS (a certificate of the local CA in
                             .state/tls, which the run trusts through NODE_EXTRA_CA_CERTS)
+  --results FILE            where results.json goes (default reports/results.json); with
+                            --no-report and Playwright's own --reporter and --output after
+                            \`--\`, a run that writes nothing into reports/
   --no-report               skip rendering matrix.html and matrix.md`;
 
 export interface RunOptions {
@@ -59,6 +62,8 @@ export interface RunOptions {
   expectations?: string;
   faults: string[];
   report: boolean;
+  /** where results.json goes, instead of reports/ */
+  results?: string;
   /** mock only: serve https from the local CA */
   https: boolean;
   /** tenant only: the cloud, and overrides of its roots */
@@ -108,6 +113,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
         expectations: { type: 'string' },
         fault: { type: 'string', multiple: true },
         'no-report': { type: 'boolean' },
+        results: { type: 'string' },
         https: { type: 'boolean' },
         cloud: { type: 'string' },
         'graph-url': { type: 'string' },
@@ -182,6 +188,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
     expectations: values.expectations ? resolve(values.expectations) : undefined,
     faults: values.fault ?? [],
     report: !values['no-report'],
+    results: values.results ? resolve(values.results) : undefined,
     https: values.https ?? false,
     cloud,
     graphUrl: values['graph-url'],
@@ -191,7 +198,8 @@ export function parseRunArgs(argv: string[]): RunOptions {
   };
 }
 
-export function resultsFileFor(options: Pick<RunOptions, 'shard'>): string {
+export function resultsFileFor(options: Pick<RunOptions, 'shard' | 'results'>): string {
+  if (options.results) return options.results;
   const suffix = options.shard ? `-shard-${options.shard.replace('/', '-of-')}` : '';
   return join(REPO_ROOT, `reports/results${suffix}.json`);
 }
