@@ -7,12 +7,15 @@
  *   GET $value, GET metadata (target: the mock at least 0.6 of the bare server's req/s),
  *   PUT $value (the bare server only reads the body; the mock decodes, makes the size
  *   variants and publishes them), with the mock's PUT latency p50/p99.
+ * Then the same GETs over HTTPS: the mock with `tls` (the local CA's certificate, as
+ * `mock --https` serves) beside a bare node:https server with the same certificate.
  * Reads go through the Outlook REST API and uploads through Graph, where the spec lists them.
  * `MOCK_BENCH_SECONDS` (default 5) bounds each measurement, per server, run as A-B-B-A slices, three rounds.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -42,23 +45,27 @@ type BareSetup = { routes: Record<string, Canned> };
 
 // ---- child processes ----------------------------------------------------------------------
 
+const HTTPS = process.argv.includes('--https');
+
 async function serveMock(): Promise<void> {
   const { startMockServer } = await import('../mock/server.ts');
   const { TEST_SPEC_PATH } = await import('../mock/testing.ts');
   // The extracted spec; before the first extraction, the corpus-shaped spec of the mock's tests.
   const specFile = existsSync(DEFAULT_SPEC_PATH) ? DEFAULT_SPEC_PATH : TEST_SPEC_PATH;
-  const server = await startMockServer({ specFile });
+  const tls = HTTPS ? await (await import('../mock/tls.ts')).serverTls() : undefined;
+  const server = await startMockServer({ specFile, ...(tls ? { tls } : {}) });
   process.send!({ url: server.url } satisfies ChildMessage);
 }
 
 /** Answers each GET path with canned bytes (sent over IPC once known) and every PUT with 200 once its body is read. */
-function serveBare(): void {
+async function serveBare(): Promise<void> {
+  const tls = HTTPS ? await (await import('../mock/tls.ts')).serverTls() : undefined;
   let routes = new Map<string, Canned & { bytes: Buffer }>();
   process.on('message', (setup: BareSetup) => {
     routes = new Map(Object.entries(setup.routes).map(([path, c]) => [path, { ...c, bytes: Buffer.from(c.body, 'base64') }]));
     process.send!({ url: 'ready' } satisfies ChildMessage);
   });
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     if (req.method === 'PUT' || req.method === 'PATCH') {
       req.on('data', () => {});
       req.on('end', () => res.writeHead(200, { 'Content-Length': '0' }).end());
@@ -68,15 +75,16 @@ function serveBare(): void {
     if (!canned) return void res.writeHead(404).end();
     res.writeHead(canned.status, { ...canned.headers, 'Content-Length': String(canned.bytes.length) });
     res.end(canned.bytes);
-  });
+  };
+  const server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
   server.keepAliveTimeout = 5000;
-  server.listen(0, '127.0.0.1', () => process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } satisfies ChildMessage));
+  server.listen(0, '127.0.0.1', () => process.send!({ url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}` } satisfies ChildMessage));
 }
 
 // ---- the run ------------------------------------------------------------------------------
 
-function start(role: 'mock' | 'bare'): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(SELF, ['--serve', role], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function start(role: 'mock' | 'bare', https = false): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(SELF, ['--serve', role, ...(https ? ['--https'] : [])], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: ChildMessage) => resolve({ child, url: m.url }));
     child.once('exit', (code) => reject(new Error(`the ${role} server exited (${code}) before listening`)));
@@ -204,6 +212,35 @@ async function main(): Promise<number> {
       const pair = await measurePair(mock.url, bare.url, path, { method: 'GET', headers: readHeaders, connections: GET_CONNECTIONS });
       rows.push({ name, ...pair, target: TARGET_GET_RATIO });
     }
+    // Over TLS: a second pair, the mock serving https and a bare node:https server with the
+    // same certificate; the mock's tokens are its own, so it signs the reader in again.
+    progress('starting the https mock and the bare https server');
+    const [tlsMock, tlsBare] = await Promise.all([start('mock', true), start('bare', true)]);
+    try {
+      const tlsAuth = `Bearer ${await token(tlsMock.url, {
+        grant_type: 'password',
+        client_id: READER.clientId,
+        client_secret: READER.secret,
+        username: USER.upn,
+        password: USER.password,
+        scope: 'https://outlook.office.com/User.Read',
+      })}`;
+      const tlsRoutes = { [paths.value]: await canned(tlsMock.url, paths.value, tlsAuth), [paths.metadata]: await canned(tlsMock.url, paths.metadata, tlsAuth) };
+      await new Promise<void>((resolve) => {
+        tlsBare.child.once('message', () => resolve());
+        tlsBare.child.send({ routes: tlsRoutes } satisfies BareSetup);
+      });
+      for (const url of [tlsMock.url, tlsBare.url]) await once(url, paths.value, { method: 'GET', headers: { authorization: tlsAuth }, connections: GET_CONNECTIONS }, 1);
+      for (const [name, path] of [['GET $value (https)', paths.value], ['GET metadata (https)', paths.metadata]] as const) {
+        progress(`measuring ${name}`);
+        const pair = await measurePair(tlsMock.url, tlsBare.url, path, { method: 'GET', headers: { authorization: tlsAuth }, connections: GET_CONNECTIONS });
+        rows.push({ name, ...pair, target: TARGET_GET_RATIO });
+      }
+    } finally {
+      tlsMock.child.kill();
+      tlsBare.child.kill();
+    }
+
     const putHeaders = { authorization: `Bearer ${writeToken}`, 'content-type': 'image/jpeg' };
     progress('measuring PUT $value');
     const { mock: putMock, bare: putBare } = await measurePair(mock.url, bare.url, paths.put, { method: 'PUT', headers: putHeaders, body: upload, connections: PUT_CONNECTIONS });
@@ -240,7 +277,14 @@ const serveAt = process.argv.indexOf('--serve');
 if (serveAt >= 0) {
   const role = process.argv[serveAt + 1];
   if (role === 'mock') await serveMock();
-  else serveBare();
+  else await serveBare();
+} else if (!process.env.MOCK_BENCH_TRUSTS_CA) {
+  // The HTTPS rows need the local CA trusted by this process's fetch and autocannon alike:
+  // Node reads NODE_EXTRA_CA_CERTS at start, so the bench runs again in a process that has it.
+  const { extraCaCerts, localCa } = await import('../mock/tls.ts');
+  const caFile = await extraCaCerts(await localCa());
+  const child = fork(SELF, process.argv.slice(2), { execArgv: ['--import', 'tsx'], env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile, MOCK_BENCH_TRUSTS_CA: '1' }, stdio: 'inherit' });
+  process.exitCode = await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
 } else {
   process.exitCode = await main();
 }
