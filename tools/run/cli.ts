@@ -406,7 +406,9 @@ export async function main(argv: string[]): Promise<number> {
   console.log('');
   for (const line of grade.lines) console.log(line);
   console.log(`baseline: ${relative(REPO_ROOT, expectationsFile)} (${expectations.deviations.length} known deviation(s))`);
-  console.log(`reports: ${relative(REPO_ROOT, resultsFile)}${html ? `, ${relative(REPO_ROOT, html)}, reports/matrix.md` : ''}, reports/html/index.html, reports/junit.xml`);
+  // Playwright's own reports are the config's unless the command line named its own reporter.
+  const playwrightReports = options.passThrough.some((a) => a === '--reporter' || a.startsWith('--reporter=')) ? '' : ', reports/html/index.html, reports/junit.xml';
+  console.log(`reports: ${relative(REPO_ROOT, resultsFile)}${html ? `, ${relative(REPO_ROOT, html)}, reports/matrix.md` : ''}${playwrightReports}`);
   console.log(`run: ${grade.exitCode === 0 ? 'conformant to the baseline' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return grade.exitCode;
 }
