@@ -15,6 +15,8 @@
  *   5. a failing run: the suite against the mock with a fault failing 100+ tests, over the
  *      conformant run (target <= 2; --fault NAME, --no-faulted to leave it out)
  *   6. the mutation sweep over the whole catalogue, wall time (target < 3 min; --no-sweep)
+ *   7. the suite against the mock over HTTPS (`run --https`: the local CA's certificate) beside
+ *      the same run over HTTP (--no-https to leave it out)
  *
  *   npm run bench:suite [-- --workers N] [--profile docs|live] [--grep PATTERN]
  */
@@ -89,6 +91,7 @@ async function main(): Promise<number> {
       spec: { type: 'string' },
       fault: { type: 'string', default: FAILING_FAULT },
       'no-faulted': { type: 'boolean' },
+      'no-https': { type: 'boolean' },
       'no-sweep': { type: 'boolean' },
     },
   });
@@ -167,6 +170,7 @@ async function main(): Promise<number> {
       for (const d of replay.differing.slice(0, 8)) console.log(`    ${d.method} ${d.path}: suite ${d.recorded ?? '-'}, replay ${d.replayed ?? 'no response'}`);
     }
     if (!values['no-faulted']) await failingRun(values.fault!, workers, logDir);
+    if (!values['no-https']) await httpsRun(workers, logDir);
     if (!values['no-sweep']) await sweep();
     return 0;
   } finally {
@@ -202,6 +206,34 @@ async function failingRun(fault: string, workers: number, logDir: string): Promi
   console.log(`  with fault ${fault.padEnd(24)} ${seconds(faulted.wallMs)}  (${faulted.failed} of ${faulted.total} failing)`);
   const enough = faulted.failed >= 100 ? '' : `  (the fault fails ${faulted.failed} tests, under the 100 the figure asks for)`;
   console.log(`  ratio faulted / conformant          ${ratio.toFixed(2)}  target <= ${FAILING_TARGET}  ${ratio <= FAILING_TARGET ? 'PASS' : 'MISS'}${enough}`);
+}
+
+/**
+ * The suite against the mock over HTTPS beside the same run over HTTP: what TLS costs a run
+ * (handshakes, encryption) once the mock serves it, as `run --https` does.
+ */
+async function httpsRun(workers: number, logDir: string): Promise<void> {
+  const { extraCaCerts, localCa } = await import('../mock/tls.ts');
+  const caFile = await extraCaCerts(await localCa());
+  const once = async (https: boolean) => {
+    const results = join(logDir, `results-${https ? 'https' : 'http'}.json`);
+    const run = await runSuite(['--workers', String(workers), '--reporter', `dot,${join(REPO_ROOT, 'tools/report/reporter.ts')}`, '--output', join(logDir, 'test-results')], {
+      ...process.env,
+      PHOTO_TARGET: 'mock',
+      PHOTO_PROFILE: 'docs',
+      PHOTO_RESULTS_FILE: results,
+      ...(https ? { PHOTO_MOCK_HTTPS: '1', NODE_EXTRA_CA_CERTS: caFile } : {}),
+    });
+    const { results: list } = JSON.parse(await readFile(results, 'utf8')) as { results: { status: string; exchanges?: { request: { url: string } }[] }[] };
+    const schemes = new Set(list.flatMap((r) => (r.exchanges ?? []).map((e) => new URL(e.request.url).protocol)));
+    return { ...run, passed: list.filter((r) => r.status === 'PASS').length, total: list.length, schemes: [...schemes].join(' ') };
+  };
+  const http = await once(false);
+  const https = await once(true);
+  console.log(`\nbench:suite: the suite over HTTPS (mock, ${workers} worker(s))`);
+  console.log(`  over HTTP                          ${seconds(http.wallMs)}  (${http.passed} of ${http.total} passing; ${http.schemes})`);
+  console.log(`  over HTTPS                         ${seconds(https.wallMs)}  (${https.passed} of ${https.total} passing; ${https.schemes})`);
+  console.log(`  ratio HTTPS / HTTP                 ${(https.wallMs / http.wallMs).toFixed(2)}  info (no target)`);
 }
 
 /** The fourth figure: `photo-conformance mutate` over the whole catalogue, wall time. */
