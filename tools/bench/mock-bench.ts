@@ -98,6 +98,17 @@ async function token(url: string, form: Record<string, string>): Promise<string>
   return body.access_token;
 }
 
+/** Adele, signed in to the reader app for Outlook's User.Read: what every GET is measured with. */
+const readerToken = (url: string) =>
+  token(url, {
+    grant_type: 'password',
+    client_id: READER.clientId,
+    client_secret: READER.secret,
+    username: USER.upn,
+    password: USER.password,
+    scope: 'https://outlook.office.com/User.Read',
+  });
+
 const KEPT_HEADERS = ['content-type', 'etag', 'cache-control', 'odata-version'];
 async function canned(url: string, path: string, auth: string): Promise<Canned> {
   const response = await fetch(`${url}${path}`, { headers: { Authorization: auth } });
@@ -173,14 +184,7 @@ async function main(): Promise<number> {
   const [mock, bare] = await Promise.all([start('mock'), start('bare')]);
   progress(`mock at ${mock.url}, bare server at ${bare.url}; signing in`);
   try {
-    const readToken = await token(mock.url, {
-      grant_type: 'password',
-      client_id: READER.clientId,
-      client_secret: READER.secret,
-      username: USER.upn,
-      password: USER.password,
-      scope: 'https://outlook.office.com/User.Read',
-    });
+    const readToken = await readerToken(mock.url);
     const writeToken = await token(mock.url, {
       grant_type: 'password',
       client_id: WRITER.clientId,
@@ -217,14 +221,7 @@ async function main(): Promise<number> {
     progress('starting the https mock and the bare https server');
     const [tlsMock, tlsBare] = await Promise.all([start('mock', true), start('bare', true)]);
     try {
-      const tlsAuth = `Bearer ${await token(tlsMock.url, {
-        grant_type: 'password',
-        client_id: READER.clientId,
-        client_secret: READER.secret,
-        username: USER.upn,
-        password: USER.password,
-        scope: 'https://outlook.office.com/User.Read',
-      })}`;
+      const tlsAuth = `Bearer ${await readerToken(tlsMock.url)}`;
       const tlsRoutes = { [paths.value]: await canned(tlsMock.url, paths.value, tlsAuth), [paths.metadata]: await canned(tlsMock.url, paths.metadata, tlsAuth) };
       await new Promise<void>((resolve) => {
         tlsBare.child.once('message', () => resolve());

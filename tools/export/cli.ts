@@ -5,12 +5,13 @@
  * with a diff) when the committed documents differ from what the spec gives. A spec that
  * cannot be read or exported writes nothing.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import { DEFAULT_SPEC_PATH, readSpec, REPO_ROOT, SpecError, writeFileAtomic } from '../spec/io.ts';
 import { ExportError, OPENAPI_HEADER_PREFIX, renderOpenApi } from './openapi.ts';
+import { ownedFiles } from '../spec/owned-files.ts';
 
 export const DEFAULT_OPENAPI_DIR = resolve(REPO_ROOT, 'spec/openapi');
 const FORMATS = ['openapi'] as const;
@@ -26,21 +27,7 @@ function label(file: string): string {
   return inside && !inside.startsWith('..') ? inside : basename(file);
 }
 
-/** The documents this command wrote earlier: only those are its to compare or remove. */
-async function existingDocuments(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names.filter((n) => n.endsWith('.yaml')).sort()) {
-    const text = await readFile(join(dir, name), 'utf8');
-    if (text.startsWith(OPENAPI_HEADER_PREFIX)) out.set(name, text);
-  }
-  return out;
-}
+const existingDocuments = (dir: string) => ownedFiles(dir, '.yaml', OPENAPI_HEADER_PREFIX);
 
 export async function main(argv: string[]): Promise<number> {
   let values;

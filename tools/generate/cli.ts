@@ -3,13 +3,14 @@
  * Writes suites/generated/*.spec.ts from the spec. With --check it writes nothing and fails
  * (exit 1, with a diff) when the committed files differ from what the spec generates.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import { DEFAULT_SPEC_PATH, readSpec, REPO_ROOT, SpecError, writeFileAtomic } from '../spec/io.ts';
 import { generateSuite } from './generate.ts';
 import { GENERATED_HEADER } from './render.ts';
+import { ownedFiles } from '../spec/owned-files.ts';
 
 export const DEFAULT_OUT_DIR = resolve(REPO_ROOT, 'suites/generated');
 
@@ -18,21 +19,7 @@ const USAGE = `usage: photo-conformance generate [--spec FILE] [--out DIR] [--ch
   --out DIR    where the spec files go (default suites/generated)
   --check      write nothing; fail with a diff when the files there are stale`;
 
-async function existingGenerated(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names.filter((n) => n.endsWith('.spec.ts')).sort()) {
-    const text = await readFile(join(dir, name), 'utf8');
-    // Only files this tool wrote are its to compare or remove.
-    if (text.startsWith(GENERATED_HEADER)) out.set(name, text);
-  }
-  return out;
-}
+const existingGenerated = (dir: string) => ownedFiles(dir, '.spec.ts', GENERATED_HEADER);
 
 export async function main(argv: string[]): Promise<number> {
   let values;
