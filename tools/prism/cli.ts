@@ -17,7 +17,7 @@ on 127.0.0.1: /v1.0 and /beta (Graph), /api/v2.0 and /api/beta (Outlook REST).
 
 Then, with the tokens it prints exported:
   photo-conformance run --base-url <its URL> --tenant-file tools/tenant/default-tenant.yaml \\
-    --expectations spec/expectations/prism.yaml`;
+    --expectations spec/expectations/prism.yaml --label prism`;
 
 export async function main(argv: string[]): Promise<number> {
   let values;

@@ -49,6 +49,7 @@ describe('Prism serving the OpenAPI export', { timeout: 900_000 }, () => {
       '--tenant-file', 'tools/tenant/default-tenant.yaml',
       '--expectations', 'spec/expectations/prism.yaml',
       '--results', resultsFile,
+      '--label', 'prism',
       '--no-report',
       '--', '--reporter', join(REPO_ROOT, 'tools/report/reporter.ts'), '--output', join(dir, 'output'),
     ];
@@ -63,6 +64,7 @@ describe('Prism serving the OpenAPI export', { timeout: 900_000 }, () => {
     assert.match(output, /0 fail, [1-9]\d* known deviation\(s\), 0 unexpected pass/);
     const results = parseResultsText(await readFile(resultsFile, 'utf8'), resultsFile);
     assert.ok(results.results.some((r) => r.status === 'PASS'), 'Prism passes part of the suite');
+    assert.equal(results.run_info.label, 'prism', 'the column a report gives it');
     assert.ok(results.results.every((r) => r.verdict !== 'fail' && r.verdict !== 'unexpected-pass'));
   });
 });

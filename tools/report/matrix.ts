@@ -216,7 +216,7 @@ function cellTest(result: TestResult, outDir: string): CellTest {
 }
 
 function columnLabels(runs: RunInfo[]): { label: string; detail: string }[] {
-  const base = runs.map((info) => [info.target, info.profile].filter(Boolean).join(' · '));
+  const base = runs.map((info) => info.label || [info.target, info.profile].filter(Boolean).join(' · '));
   return runs.map((info, i) => {
     const same = base.filter((b) => b === base[i]).length > 1;
     const nth = base.slice(0, i + 1).filter((b) => b === base[i]).length;

@@ -403,6 +403,7 @@ export function runInfoFromEnvironment(
     grep: env.PHOTO_GREP || grepText(config.grep),
     shard: config.shard ? `${config.shard.current}/${config.shard.total}` : null,
     tool_version: toolVersion(),
+    ...(env.PHOTO_LABEL ? { label: env.PHOTO_LABEL } : {}),
   };
 }
 

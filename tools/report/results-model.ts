@@ -79,6 +79,7 @@ export const RunInfo = T.Object(
     grep: Nullable(T.String()),
     shard: Nullable(T.String({ pattern: '^\\d+/\\d+$' })),
     tool_version: T.String(),
+    label: T.Optional(T.String({ description: 'what the run names its target in a report (`run --label`), e.g. prism' })),
   },
   { additionalProperties: false },
 );

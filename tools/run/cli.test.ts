@@ -13,6 +13,9 @@ describe('photo-conformance run options', () => {
     const env = runEnvironment(options, '/tmp/r.json', {});
     assert.equal(env.PHOTO_GREP, '@sizes');
     assert.equal(env.PHOTO_GREP_INVERT, 'PATCH');
+    const labelled = parseRunArgs(['--base-url', 'http://127.0.0.1:4010', '--label', 'prism', '--results', 'out/prism.json']);
+    assert.equal(runEnvironment(labelled, resultsFileFor(labelled), {}).PHOTO_LABEL, 'prism', 'a report names the column so');
+    assert.match(resultsFileFor(labelled), /out\/prism\.json$/);
     assert.match(resultsFileFor(options), /reports\/results-shard-1-of-2\.json$/);
   });
 

@@ -41,6 +41,8 @@ export const USAGE = `usage: photo-conformance run [options]
   --fault NAME              mock only: switch on a named fault (repeatable)
   --https                   mock only: the mock serves TLS (a certificate of the local CA in
                             .state/tls, which the run trusts through NODE_EXTRA_CA_CERTS)
+  --label NAME              what reports call this run's target (default: the target, and
+                            the mock's profile), e.g. prism beside the mock
   --results FILE            where results.json goes (default reports/results.json); with
                             --no-report and Playwright's own --reporter and --output after
                             \`--\`, a run that writes nothing into reports/
@@ -64,6 +66,8 @@ export interface RunOptions {
   report: boolean;
   /** where results.json goes, instead of reports/ */
   results?: string;
+  /** what reports call this run's target */
+  label?: string;
   /** mock only: serve https from the local CA */
   https: boolean;
   /** tenant only: the cloud, and overrides of its roots */
@@ -114,6 +118,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
         fault: { type: 'string', multiple: true },
         'no-report': { type: 'boolean' },
         results: { type: 'string' },
+        label: { type: 'string' },
         https: { type: 'boolean' },
         cloud: { type: 'string' },
         'graph-url': { type: 'string' },
@@ -189,6 +194,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
     faults: values.fault ?? [],
     report: !values['no-report'],
     results: values.results ? resolve(values.results) : undefined,
+    label: values.label,
     https: values.https ?? false,
     cloud,
     graphUrl: values['graph-url'],
@@ -221,6 +227,7 @@ export function runEnvironment(options: RunOptions, resultsFile: string, env: No
   set('PHOTO_GREP_INVERT', options.grepInvert);
   set('PHOTO_FAULTS', options.faults.length ? options.faults.join(',') : undefined);
   set('PHOTO_MOCK_HTTPS', options.https ? '1' : undefined);
+  set('PHOTO_LABEL', options.label);
   // The environment's own values stand unless an option says otherwise.
   if (options.cloud) set('PHOTO_CLOUD', options.cloud);
   if (options.graphUrl) set('PHOTO_GRAPH_URL', options.graphUrl);
