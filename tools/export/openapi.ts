@@ -7,7 +7,7 @@
  * `x-permissions`, `x-limits`, `x-conflicts` and the document-level facts (sources, limits,
  * methods, size variants, behaviours, entities, requirements in full, conflicts).
  */
-import { stringify } from 'yaml';
+import { Document, isScalar, visit } from 'yaml';
 import { PERMISSION_TYPES, type Api, type Operation, type Requirement, type Spec } from '../spec/model.ts';
 import { buildOperation, parametersInPathOrder, type BuiltOperation } from './operation.ts';
 import { documentName, placement, provenance, sameDocument, type DocumentKey } from './provenance.ts';
@@ -514,13 +514,28 @@ function mergeInto(object: Record<string, unknown>, others: readonly PathEntry[]
   object['x-merged-operations'] = others.map((o) => o.built.object);
 }
 
+/**
+ * Plain scalars a YAML 1.1 reader takes for something other than a string: timestamps
+ * (`2015-10-25`), the 1.1 booleans (`yes`, `on`, `y`...), numbers with underscores or in base
+ * 60, and the merge and value keys. The documents are YAML 1.2, and `yaml` quotes what 1.2
+ * would misread; many OpenAPI tools read with a 1.1 parser (PyYAML, the one under Dredd), so
+ * these strings are quoted too.
+ */
+const YAML_11_AMBIGUOUS =
+  /^(?:\d{4}-\d\d?-\d\d?(?:(?:[Tt]|[ \t]+)\d\d?:\d\d:\d\d(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d\d?(?::\d\d)?))?)?|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[-+]?(?:0b[01_]+|0[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*_[0-9_]*|[0-9][0-9_]*\.[0-9_]*_[0-9_]*)|<<|=)$/;
+
+function yamlText(document: unknown): string {
+  const doc = new Document(document, { aliasDuplicateObjects: false });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (isScalar(node) && typeof node.value === 'string' && YAML_11_AMBIGUOUS.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ lineWidth: 0 });
+}
+
 /** The YAML of each document, with a first line naming what wrote it. Deterministic: same spec, same bytes. */
 export function renderOpenApi(spec: Spec, specLabel: string): Map<string, string> {
   const header = `${OPENAPI_HEADER_PREFIX} from ${specLabel}. Do not edit: change the spec or tools/export/ and run \`npm run export\`.\n`;
-  return new Map(
-    exportOpenApi(spec, specLabel).map(({ name, document }) => [
-      name,
-      header + stringify(document, { lineWidth: 0, aliasDuplicateObjects: false }),
-    ]),
-  );
+  return new Map(exportOpenApi(spec, specLabel).map(({ name, document }) => [name, header + yamlText(document)]));
 }
