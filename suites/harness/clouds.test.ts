@@ -37,14 +37,14 @@ describe('clouds', () => {
   });
 
   it('takes --cloud and the overrides for the tenant target only, as https URLs', () => {
-    const options = parseRunArgs(['--target', 'tenant', '--cloud', 'usgov-dod', '--graph-url', 'https://graph.proxy.test', '--authority-host', 'https://login.proxy.test']);
+    const options = parseRunArgs(['--target', 'tenant', '--tenant-file', 'qa.yaml', '--cloud', 'usgov-dod', '--graph-url', 'https://graph.proxy.test', '--authority-host', 'https://login.proxy.test']);
     const env = runEnvironment(options, '/tmp/r.json', {});
     assert.equal(env.PHOTO_CLOUD, 'usgov-dod');
     assert.equal(env.PHOTO_GRAPH_URL, 'https://graph.proxy.test');
     assert.equal(env.AZURE_AUTHORITY_HOST, 'https://login.proxy.test');
     assert.throws(() => parseRunArgs(['--cloud', 'usgov']), /--cloud applies to the tenant target only/);
-    assert.throws(() => parseRunArgs(['--target', 'tenant', '--cloud', 'moon']), /--cloud must be one of/);
-    assert.throws(() => parseRunArgs(['--target', 'tenant', '--graph-url', 'http://graph.proxy.test']), /must be https/);
-    assert.equal(runEnvironment(parseRunArgs(['--target', 'tenant']), '/tmp/r.json', { AZURE_AUTHORITY_HOST: 'https://login.mine.test' }).AZURE_AUTHORITY_HOST, 'https://login.mine.test', 'the environment stands without an option');
+    assert.throws(() => parseRunArgs(['--target', 'tenant', '--tenant-file', 'qa.yaml', '--cloud', 'moon']), /--cloud must be one of/);
+    assert.throws(() => parseRunArgs(['--target', 'tenant', '--tenant-file', 'qa.yaml', '--graph-url', 'http://graph.proxy.test']), /must be https/);
+    assert.equal(runEnvironment(parseRunArgs(['--target', 'tenant', '--tenant-file', 'qa.yaml']), '/tmp/r.json', { AZURE_AUTHORITY_HOST: 'https://login.mine.test' }).AZURE_AUTHORITY_HOST, 'https://login.mine.test', 'the environment stands without an option');
   });
 });

@@ -138,11 +138,13 @@ export function parseRunArgs(argv: string[]): RunOptions {
   if (target === 'url' && !values['base-url']) throw new UsageError('--target url needs --base-url');
   if (values['base-url'] && target !== 'url') throw new UsageError(`--base-url applies to the url target only; the ${target} target was asked for`);
   if (values['base-url']) {
+    let protocol: string;
     try {
-      new URL(values['base-url']);
+      protocol = new URL(values['base-url']).protocol;
     } catch {
       throw new UsageError(`--base-url '${values['base-url']}' is not a URL`);
     }
+    if (protocol !== 'http:' && protocol !== 'https:') throw new UsageError(`--base-url '${values['base-url']}' must be an http: or https: URL`);
   }
   for (const name of ['grep', 'grep-invert'] as const) {
     const pattern = values[name];
@@ -157,6 +159,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
   if (values.workers && !/^\d+%?$/.test(values.workers)) throw new UsageError(`--workers must be a number or a percentage, not '${values.workers}'`);
   if (values['allow-writes'] && target !== 'tenant') throw new UsageError('--allow-writes applies to the tenant target only (a mock is reset, not restored)');
   if (values['allow-writes'] && !values['tenant-file']) throw new UsageError('--allow-writes needs --tenant-file naming the test users, groups and contacts');
+  if (target === 'tenant' && !values['tenant-file']) throw new UsageError('--target tenant needs --tenant-file naming the test users, groups and contacts it may address (format: tools/tenant/README.md)');
   const failOn = (values['fail-on'] ?? 'should').toLowerCase() as FailOn;
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on must be must, should or may, not '${values['fail-on']}'`);
   if (values.fault?.length && target !== 'mock') throw new UsageError('--fault applies to the mock target only');
@@ -203,6 +206,9 @@ export function parseRunArgs(argv: string[]): RunOptions {
     passThrough: dashDash >= 0 ? argv.slice(dashDash + 1) : [],
   };
 }
+
+/** What the tenant target signs in with (the names Azure's own libraries read). */
+export const TENANT_CREDENTIALS = ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'] as const;
 
 export function resultsFileFor(options: Pick<RunOptions, 'shard' | 'results'>): string {
   if (options.results) return options.results;
@@ -291,7 +297,11 @@ export interface Grade {
 }
 
 /** The one-screen summary and the exit code, from graded results. */
-export function gradeRun(results: Results, unmatched: Deviation[], options: Pick<RunOptions, 'strict'> & Partial<Pick<RunOptions, 'failOn'>> & { partial: boolean }): Grade {
+export function gradeRun(
+  results: Results,
+  unmatched: Deviation[],
+  options: Pick<RunOptions, 'strict'> & Partial<Pick<RunOptions, 'failOn'>> & { partial: boolean; playwrightExit?: number },
+): Grade {
   const counts = countVerdicts(results.results);
   const gated = GATED[options.failOn ?? 'should'];
   const loud = results.results.filter((r) => gated.includes(r.verdict) || r.verdict === 'unexpected-pass');
@@ -312,7 +322,19 @@ export function gradeRun(results: Results, unmatched: Deviation[], options: Pick
   // default: a SHOULD that breaks is a regression too). An unexpected pass is shown as
   // loudly as a new failure; it fails the run only when strict.
   const failing = results.results.some((r) => gated.includes(r.verdict)) || (options.strict && counts['unexpected-pass'] > 0);
-  return { exitCode: failing ? 1 : 0, lines };
+  // A run that checked nothing, or that Playwright failed with no check to show for it (a
+  // global setup that threw, a file that did not load), is not conformant to anything.
+  const explained = results.results.some((r) => r.verdict !== 'pass' && r.verdict !== 'skip' && r.verdict !== 'expected-fail');
+  const broken =
+    counts.total === 0 && !options.partial
+      ? 'no check ran'
+      : options.playwrightExit && !explained
+        ? `Playwright exited with ${options.playwrightExit} and no check failed: its own error is above (global setup, a test file that did not load)`
+        : counts.total > 0 && counts.skip === counts.total && !options.partial
+          ? 'every check was skipped: nothing was checked'
+          : undefined;
+  if (broken) lines.push(`  RUN BROKEN: ${broken}`);
+  return { exitCode: failing || broken ? 1 : 0, lines };
 }
 
 async function render(resultsFiles: string[], specFile: string | undefined): Promise<string | undefined> {
@@ -361,6 +383,16 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`run: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
+  if (options.target === 'tenant') {
+    const missing = TENANT_CREDENTIALS.filter((name) => !process.env[name]);
+    if (missing.length) {
+      console.error(
+        `run: the tenant target signs in with an app registration of that tenant: set ${missing.join(', ')} ` +
+          '(README, "A real tenant, in any cloud"; rehearse against `photo-conformance mock --https` first).',
+      );
+      return 2;
+    }
+  }
   if (options.target === 'url' && options.baseUrl) {
     const unreachable = await reachability(options.baseUrl);
     if (unreachable) {
@@ -401,7 +433,7 @@ export async function main(argv: string[]): Promise<number> {
   await writeFileAtomic(resultsFile, serializeResults(applied.results));
 
   const partial = Boolean(options.grep || options.grepInvert || options.shard || options.passThrough.length);
-  const grade = gradeRun(applied.results, applied.unmatched, { strict: options.strict, failOn: options.failOn, partial });
+  const grade = gradeRun(applied.results, applied.unmatched, { strict: options.strict, failOn: options.failOn, partial, playwrightExit });
   let html: string | undefined;
   if (options.report) {
     try {

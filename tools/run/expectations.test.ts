@@ -48,6 +48,22 @@ describe('applyExpectations', () => {
     assert.equal(gradeRun(results, [], { strict: false, partial: false }).exitCode, 0);
   });
 
+  it('a run that checked nothing, or that Playwright failed with no failing check, is broken, not conformant', () => {
+    const none = applyExpectations(run(), baseline, { strict: false });
+    const empty = gradeRun(none.results, [], { strict: false, partial: false });
+    assert.equal(empty.exitCode, 1);
+    assert.match(empty.lines.join('\n'), /RUN BROKEN: no check ran/);
+    assert.equal(gradeRun(none.results, [], { strict: false, partial: true }).exitCode, 0, 'a --grep that matches nothing is the user’s choice');
+    const passing = applyExpectations(run(result('r.status PUT', 'PASS')), baseline, { strict: false });
+    const setupFailed = gradeRun(passing.results, [], { strict: false, partial: false, playwrightExit: 1 });
+    assert.equal(setupFailed.exitCode, 1);
+    assert.match(setupFailed.lines.join('\n'), /RUN BROKEN: Playwright exited with 1 and no check failed/);
+    const should = applyExpectations(run(result('r.ct GET', 'FAIL', 'SHOULD')), baseline, { strict: false });
+    assert.equal(gradeRun(should.results, [], { strict: false, failOn: 'must', partial: false, playwrightExit: 1 }).exitCode, 0, 'a failing check explains the exit');
+    const skipped = applyExpectations(run(result('r.status PUT', 'SKIP')), baseline, { strict: false });
+    assert.match(gradeRun(skipped.results, [], { strict: false, partial: false }).lines.join('\n'), /every check was skipped/);
+  });
+
   it('--fail-on moves the line: should (the default) gates SHOULD, must lets it through, may gates MAY', () => {
     const should = applyExpectations(run(result('r.ct GET', 'FAIL', 'SHOULD')), baseline, { strict: false });
     assert.equal(should.results.results[0]!.verdict, 'non-strict', 'the report still grades by level');
