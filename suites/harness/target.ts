@@ -17,7 +17,7 @@ import type { Api } from '../../tools/spec/model.ts';
 import type { Tenant } from '../../tools/tenant/model.ts';
 import { DEFAULT_SPEC_PATH, REPO_ROOT } from '../../tools/spec/paths.ts';
 import type { ApiRoots } from './address.ts';
-import { CLOUD_NAMES, cloudEndpoints, isCloudName, type CloudName, type CloudOverrides } from './clouds.ts';
+import { CLOUDS, CLOUD_NAMES, cloudEndpoints, isCloudName, type CloudName, type CloudOverrides } from '../../tools/tenant/clouds.ts';
 import { EnvironmentTokenSource, MsalTokenSource, TokenEndpointSource, type TokenSource } from './tokens.ts';
 import { PhotoJournal } from './journal.ts';
 import { mockSlotTenants, mockSlotUrl } from './mock-slots.ts';
@@ -46,11 +46,8 @@ export class TargetError extends Error {
   override name = 'TargetError';
 }
 
-/** Audiences of the two APIs' tokens: where the identity platform says each API lives. */
-export const AUDIENCES: Record<Api, string> = {
-  graph: 'https://graph.microsoft.com',
-  outlook: 'https://outlook.office.com',
-};
+/** Audiences of the two APIs' tokens on a mock or another server: the global cloud's (clouds.ts). */
+export const AUDIENCES: Record<Api, string> = CLOUDS.global.audiences;
 
 /** A mock serves both APIs under one origin (`/v1.0`, `/api/v2.0`); a real tenant's roots are its cloud's (clouds.ts). */
 export const rootsAt = (baseUrl: string): ApiRoots => {

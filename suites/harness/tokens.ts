@@ -9,7 +9,7 @@ import type { ConfidentialClientApplication } from '@azure/msal-node';
 import { decodeJwt, base64url } from 'jose';
 import type { Api } from '../../tools/spec/model.ts';
 import type { App, Tenant, User } from '../../tools/tenant/model.ts';
-import { MICROSOFT_AUTHORITY_HOSTS } from './clouds.ts';
+import { MICROSOFT_AUTHORITY_HOSTS } from '../../tools/tenant/clouds.ts';
 
 export type PrincipalKind =
   | 'application'

@@ -10,13 +10,14 @@
  */
 import { PERMISSION_TYPES, type Operation, type PermissionType, type Requirement } from '../spec/model.ts';
 import { provenance } from './provenance.ts';
+import { CLOUDS } from '../tenant/clouds.ts';
 
 /**
  * The identity platform's endpoints. No page states them (the pages link to the platform's own
  * documentation), so they are the one address this exporter names itself; `{tenant}` is the
  * tenant id or domain, as the platform's documentation writes it.
  */
-const IDENTITY_PLATFORM = 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0';
+const IDENTITY_PLATFORM = `${CLOUDS.global.authorityHost}/{tenant}/oauth2/v2.0`;
 
 /** A token is needed but the pages name no permission for the operation: a bearer token, nothing more. */
 export const ACCESS_TOKEN_SCHEME = 'accessToken';

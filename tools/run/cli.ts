@@ -16,7 +16,7 @@ import { REPO_ROOT, writeFileAtomic } from '../spec/io.ts';
 import { countVerdicts, readResults, serializeResults, type Results } from '../report/results-model.ts';
 import { applyExpectations, expectationName, expectationPath, loadExpectations, type Deviation, type ExpectationFile } from './expectations.ts';
 import { grepPattern } from '../../suites/harness/select.ts';
-import { CLOUD_NAMES, isCloudName } from '../../suites/harness/clouds.ts';
+import { CLOUD_NAMES, isCloudName } from '../tenant/clouds.ts';
 
 export const USAGE = `usage: photo-conformance run [options]
   --target mock|url|tenant  where to run (default mock, or url when --base-url is given)

@@ -9,7 +9,7 @@
  * USGovDoD, China), lower case; the authority host follows `AZURE_AUTHORITY_HOST`, the
  * variable Azure's own libraries read.
  */
-import type { Api } from '../../tools/spec/model.ts';
+import type { Api } from '../spec/model.ts';
 
 export const CLOUD_NAMES = ['global', 'usgov', 'usgov-dod', 'china'] as const;
 export type CloudName = (typeof CLOUD_NAMES)[number];

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRunArgs, runEnvironment } from '../../tools/run/cli.ts';
+import { parseRunArgs, runEnvironment } from '../run/cli.ts';
 import { CLOUD_NAMES, cloudEndpoints } from './clouds.ts';
-import { targetSettingsFromEnv } from './target.ts';
+import { targetSettingsFromEnv } from '../../suites/harness/target.ts';
 
 describe('clouds', () => {
   it('gives each cloud its Graph and sign-in roots, and Outlook REST only where the cloud has it', () => {
