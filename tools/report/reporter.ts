@@ -23,6 +23,7 @@ import { redactText, redactValue, secretsFromEnvironment, type RedactionOptions 
 import {
   gradeVerdict,
   serializeResults,
+  STATUSES,
   type Exchange,
   type ExpectedStatus,
   type Results,
@@ -342,7 +343,7 @@ function fromOutcome(outcome: CheckOutcome, testTitle: string, group: TestResult
     if (exchange) exchanges.push(exchange);
     else problems.push('a check outcome holds an exchange without a request method and url');
   }
-  const status: Status = STATUSES_OF_OUTCOME.has(outcome.status) ? outcome.status : 'FAIL';
+  const status: Status = (STATUSES as readonly string[]).includes(outcome.status) ? outcome.status : 'FAIL';
   const expected: ExpectedStatus = outcome.expected === 'FAIL' ? 'FAIL' : 'PASS';
   const message = [outcome.message ? outcome.message.replace(ANSI, '') : null, ...problems].filter(Boolean).join('\n') || null;
   return {
@@ -366,7 +367,6 @@ function fromOutcome(outcome: CheckOutcome, testTitle: string, group: TestResult
   };
 }
 
-const STATUSES_OF_OUTCOME = new Set<Status>(['PASS', 'FAIL', 'SKIP', 'TIMEOUT']);
 
 function truthy(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
