@@ -8,7 +8,9 @@
  * 3. neither: the pages of the same API and version decide for the reads they leave unnamed,
  *    a read of the media (`$value`, `photos/{size}/$value`) like the media reads they name, a
  *    read of the entity (`photo`, `photos`, `photos/{size}`) like the entity reads they name,
- *    preferring the same resource; failing that, like any read they name;
+ *    preferring the same resource. A placeholder is described only as metadata (the `1x1`
+ *    size, the metadata examples): no page shows its bytes or their headers, so a media read
+ *    does not take an entity read's placeholder, nor an entity read a media read's status;
  * 4. a spec without either kind of requirement: the placeholder where the spec has one.
  * Otherwise the rule is `unstated` and the profile answers as the service is observed to.
  */
@@ -52,7 +54,7 @@ export function noPhotoRules(spec: Spec): Map<string, NoPhotoRule> {
       .filter((s): s is { op: Operation; rule: NoPhotoRule } => s.op !== undefined && s.op.api === op.api && s.op.version === op.version);
     const like = (resource?: Resource) =>
       siblings.find((s) => isMedia(s.op.target) === isMedia(op.target) && (resource === undefined || s.op.resource === resource));
-    rules.set(op.id, (like(op.resource) ?? like() ?? siblings[0])?.rule ?? fallback);
+    rules.set(op.id, (like(op.resource) ?? like())?.rule ?? fallback);
   }
   return rules;
 }

@@ -141,7 +141,9 @@ export const PROFILES: Record<ProfileName, Profile> = {
     primaryIsOriginal: false,
     // The corpus page says only the sizes at or below the upload "are available" and leaves the
     // rest open; the beta pages show the 1x1 metadata coming back (live-behaviour.md: size that
-    // does not exist). Without a placeholder in the spec, 404 ErrorItemNotFound.
+    // does not exist). Without a placeholder in the spec, 404 ErrorItemNotFound. The bytes of
+    // such a size (`photos/{size}/$value`) are the read's no-photo answer: no page shows a
+    // placeholder's bytes.
     unknownSize: 'placeholder',
     notImage: { status: 400, code: 'BadRequest', message: 'The request body is not a decodable image.' },
   },

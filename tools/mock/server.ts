@@ -614,7 +614,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         return sendPlaceholderImage(p, isPlaceholderSize(p.captures.size) ? v : unknownSizePlaceholder());
       }
       const image = has('size-segment-ignored') ? record.primary : sizeOf(record, p.captures.size);
-      if (!image) return sendPlaceholderImage(p, unknownSizePlaceholder());
+      // The placeholder of a size that is not there is metadata (the beta get page); no page
+      // shows its bytes. A photo of that size does not exist: the read's answer for that.
+      if (!image) throw profile.unknownSize === 'placeholder' ? noPhoto(p.op) : unknownSizeError();
       sendImage(p, record, image);
     },
   };
