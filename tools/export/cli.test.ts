@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { readSpec, REPO_ROOT, writeSpec } from '../spec/io.ts';
 import type { Spec } from '../spec/model.ts';
 import { DEFAULT_OPENAPI_DIR, main } from './cli.ts';
@@ -136,6 +136,36 @@ describe('photo-conformance export openapi', () => {
       assert.match(err, message, name);
       assert.deepEqual(await listing(out), [], `${name}: nothing written`);
     }
+  });
+
+  it('--tenant gives path parameters examples that name the tenant\'s objects with a photo, and needs --out', async () => {
+    const out = join(dir, 'tenant');
+    const { code, err } = await run(['openapi', '--tenant', 'tools/tenant/default-tenant.yaml', '--out', out]);
+    assert.equal(code, 0, err);
+    const text = await readFile(join(out, 'graph-v1.0.yaml'), 'utf8');
+    assert.match(text.split('\n')[0]!, /path examples from the tenant tools\/tenant\/default-tenant\.yaml/);
+    const document = parse(text) as { paths: Record<string, Record<string, { parameters?: { in: string; name: string; example: string; 'x-example-source': { from: string } }[] }>> };
+    const examples = (path: string) =>
+      Object.fromEntries((document.paths[path]!.get!.parameters ?? []).filter((p) => p.in === 'path').map((p) => [p.name, [p.example, p['x-example-source'].from]]));
+    // Adele Vance (a mailbox, a photo, contacts with photos), Sales and Marketing, U.S. Sales.
+    assert.deepEqual(examples('/users/{userId}/photo'), { userId: ['5b2e7c41-0001-4a1f-8d3e-000000000101', 'tenant'] });
+    assert.deepEqual(examples('/groups/{groupId}/photo'), { groupId: ['0c7d1e52-0001-4b6a-9c2d-000000000201', 'tenant'] });
+    assert.deepEqual(examples('/teams/{teamId}/photo'), { teamId: ['0c7d1e52-0005-4b6a-9c2d-000000000205', 'tenant'] });
+    assert.deepEqual(examples('/me/contactFolders/{contactFolderId}/contacts/{contactId}/photo'), {
+      contactFolderId: ['AAMkAGVendors', 'tenant'],
+      contactId: ['AAMkAGContactVendorPat', 'tenant'],
+    });
+    assert.deepEqual(examples('/me/contacts/{contactId}/photo'), { contactId: ['AAMkAGContactAlex', 'tenant'] });
+    // A size the pages write stands for any tenant.
+    assert.deepEqual(examples('/me/photos/{size}'), { size: ['48x48', 'pages'] });
+
+    const into = await run(['openapi', '--tenant', 'tools/tenant/default-tenant.yaml']);
+    assert.equal(into.code, 2, 'never over the committed documents');
+    assert.match(into.err, /--out/);
+    const missing = await run(['openapi', '--tenant', join(dir, 'no-such-tenant.yaml'), '--out', join(dir, 'never')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /no-such-tenant\.yaml.*not found/);
+    assert.deepEqual(await listing(join(dir, 'never')), []);
   });
 
   it('usage errors exit 2: no format, an unknown format, an unknown option', async () => {

@@ -1,7 +1,9 @@
 /**
- * `photo-conformance export openapi [--spec FILE] [--out DIR] [--check]`
+ * `photo-conformance export openapi [--spec FILE] [--out DIR] [--check] [--tenant FILE]`
  * Writes one OpenAPI 3.1 document per API and version (spec/openapi/graph-v1.0.yaml, ...) from
- * the spec alone. With --check it writes nothing and fails (exit 1, naming the stale files,
+ * the spec alone. With --tenant the path parameters' examples name that tenant's objects (a
+ * user, group, team and contacts with a photo), for tools that send each example request
+ * (Dredd, Schemathesis); such documents go elsewhere than the committed ones. With --check it writes nothing and fails (exit 1, naming the stale files,
  * with a diff) when the committed documents differ from what the spec gives. A spec that
  * cannot be read or exported writes nothing.
  */
@@ -10,16 +12,21 @@ import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import { DEFAULT_SPEC_PATH, readSpec, REPO_ROOT, SpecError, writeFileAtomic } from '../spec/io.ts';
-import { ExportError, OPENAPI_HEADER_PREFIX, renderOpenApi } from './openapi.ts';
+import { loadTenantFixture, TenantFixtureError } from '../tenant/load.ts';
+import { tenantExamples } from './examples.ts';
+import { ExportError, OPENAPI_HEADER_PREFIX, renderOpenApi, type ExportOptions } from './openapi.ts';
 import { ownedFiles } from '../spec/owned-files.ts';
 
 export const DEFAULT_OPENAPI_DIR = resolve(REPO_ROOT, 'spec/openapi');
 const FORMATS = ['openapi'] as const;
 
-const USAGE = `usage: photo-conformance export openapi [--spec FILE] [--out DIR] [--check]
-  --spec FILE  the spec to read (default spec/profilephoto.yaml)
-  --out DIR    where the documents go (default spec/openapi)
-  --check      write nothing; fail, naming the stale files, when the documents there differ from the spec's`;
+const USAGE = `usage: photo-conformance export openapi [--spec FILE] [--out DIR] [--check] [--tenant FILE]
+  --spec FILE    the spec to read (default spec/profilephoto.yaml)
+  --out DIR      where the documents go (default spec/openapi)
+  --check        write nothing; fail, naming the stale files, when the documents there differ from the spec's
+  --tenant FILE  path parameters' examples name objects of this tenant description (e.g.
+                 tools/tenant/default-tenant.yaml, the embedded mock's), so a tool's example
+                 requests reach photos that exist; needs --out`;
 
 /** A path as the documents and messages show it: relative to the repository, never absolute. */
 function label(file: string): string {
@@ -35,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
-      options: { spec: { type: 'string' }, out: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { spec: { type: 'string' }, out: { type: 'string' }, check: { type: 'boolean' }, tenant: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     }));
@@ -55,13 +62,23 @@ export async function main(argv: string[]): Promise<number> {
   const specFile = resolve(values.spec ?? DEFAULT_SPEC_PATH);
   const outDir = resolve(values.out ?? DEFAULT_OPENAPI_DIR);
   const specLabel = label(specFile);
+  if (values.tenant !== undefined && outDir === DEFAULT_OPENAPI_DIR) {
+    console.error(`export: --tenant writes documents for one tenant; give them a directory of their own with --out (spec/openapi holds the committed ones)\n${USAGE}`);
+    return 2;
+  }
 
   // Every document is made before any is written: a spec that fails, fails whole.
   let files: Map<string, string>;
   try {
-    files = renderOpenApi(await readSpec(specFile), specLabel);
+    let options: ExportOptions = {};
+    if (values.tenant !== undefined) {
+      const tenantFile = resolve(values.tenant);
+      options = { tenant: { examples: tenantExamples(await loadTenantFixture(tenantFile)), label: label(tenantFile) } };
+    }
+    files = renderOpenApi(await readSpec(specFile), specLabel, options);
   } catch (error) {
-    if (error instanceof SpecError) console.error(`export: ${error.message}`);
+    if (error instanceof TenantFixtureError) console.error(`export: ${error.message}`);
+    else if (error instanceof SpecError) console.error(`export: ${error.message}`);
     else if (error instanceof ExportError) console.error(`export: ${specFile}: cannot be exported: ${error.message}`);
     else throw error;
     return 1;

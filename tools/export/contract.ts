@@ -120,7 +120,8 @@ export function documentOperations(document: Json): DocumentOperation[] {
     // A status another operation brought in when it was merged here is that operation's.
     const statuses = new Set(
       Object.entries(asObject(object.responses))
-        .filter(([, response]) => asObject(response)['x-from-merged-operation'] === undefined)
+        // `default` is not a status: the shape of answers no page lists.
+        .filter(([status, response]) => status !== 'default' && asObject(response)['x-from-merged-operation'] === undefined)
         .map(([status]) => `${specId} ${status}`),
     );
     const limits = new Set<string>();

@@ -172,6 +172,40 @@ describe('round trip: spec -> OpenAPI -> read back with the validator', () => {
     assert.ok(bodies >= spec.operations.filter((o) => o.body?.kind === 'binary').length);
   });
 
+  it('every path parameter has an example its schema accepts, for tools that send example requests (Dredd)', () => {
+    const pages = new Set<string>();
+    for (const document of documents) {
+      for (const [path, item] of Object.entries(document.paths as Json)) {
+        for (const op of Object.values(item as Json) as Json[]) {
+          for (const parameter of ((op.parameters as Json[]) ?? []).filter((p) => p.in === 'path')) {
+            const where = `${String(op.operationId)} ${path} {${String(parameter.name)}}`;
+            assert.equal(typeof parameter.example, 'string', `${where}: an example`);
+            const schema = parameter.schema as Json;
+            if (schema.enum) assert.ok((schema.enum as string[]).includes(parameter.example as string), `${where}: ${String(parameter.example)} is one of the enum`);
+            const source = parameter['x-example-source'] as Json;
+            assert.ok(['pages', 'kind'].includes(String(source.from)), `${where}: says where the example comes from`);
+            if (source.from === 'pages') pages.add(`${String(parameter.name)}=${String(parameter.example)}`);
+          }
+        }
+      }
+    }
+    // The values the pages' example requests write: a team's id and a size.
+    assert.ok(pages.has('teamId=172b0cce-e65d-44ce-9a49-91d9f2e8491e'), [...pages].join(', '));
+    assert.ok(pages.has('size=48x48'), [...pages].join(', '));
+  });
+
+  it('every operation describes the answers no page lists: `default` is the protocol error body, not a status', () => {
+    for (const document of documents) {
+      for (const item of Object.values(document.paths as Json)) {
+        for (const op of Object.values(item as Json) as Json[]) {
+          const fallback = (op.responses as Json).default as Json;
+          assert.ok(fallback, `${String(op.operationId)}: a default response`);
+          assert.deepEqual(Object.keys(fallback.content as Json), ['application/json']);
+        }
+      }
+    }
+  });
+
   it('every promise leads to its sentence: each requirement an operation names is in its document with a quote and a source line', () => {
     for (const document of documents) {
       const full = new Map(((document['x-requirements'] as Json[]) ?? []).map((r) => [r.id, r]));

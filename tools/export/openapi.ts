@@ -9,6 +9,7 @@
  */
 import { Document, isScalar, visit } from 'yaml';
 import { PERMISSION_TYPES, type Api, type Operation, type Requirement, type Spec } from '../spec/model.ts';
+import type { TenantExamples } from './examples.ts';
 import { buildOperation, parametersInPathOrder, type BuiltOperation } from './operation.ts';
 import { documentName, placement, provenance, sameDocument, type DocumentKey } from './provenance.ts';
 import { statusOrder, type Components } from './responses.ts';
@@ -217,7 +218,12 @@ export function documentKeys(spec: Spec): DocumentKey[] {
   return [...keys.values()].sort((a, b) => byString(documentName(a), documentName(b)));
 }
 
-export function exportOpenApi(spec: Spec, specLabel: string): ExportedDocument[] {
+export interface ExportOptions {
+  /** path parameters' examples name this tenant's objects (`export openapi --tenant FILE`) */
+  tenant?: { examples: TenantExamples; label: string };
+}
+
+export function exportOpenApi(spec: Spec, specLabel: string, options: ExportOptions = {}): ExportedDocument[] {
   const keys = documentKeys(spec);
   const requirementsOf = requirementsByOperation(spec);
   // A fact that names no document goes where its id or its pages place it (every document at worst).
@@ -258,7 +264,7 @@ export function exportOpenApi(spec: Spec, specLabel: string): ExportedDocument[]
     const entries: PathEntry[] = [];
     for (const op of operations) {
       const ownConflicts = conflicts.filter((c) => c.id.startsWith(`${op.id}/`)).map((c) => c.id);
-      const built = buildOperation(spec, op, requirementsOf.get(op.id) ?? [], components, ownConflicts);
+      const built = buildOperation(spec, op, requirementsOf.get(op.id) ?? [], components, ownConflicts, options.tenant?.examples);
       entries.push({ built, path: op.path, form: 'canonical' });
       for (const written of keySegmentForms(op)) {
         entries.push({ built: { ...built, object: structuredClone(built.object) }, path: keySegmentTemplate(op, written), form: 'key-segment', written });
@@ -279,6 +285,7 @@ export function exportOpenApi(spec: Spec, specLabel: string): ExportedDocument[]
         version: key.version,
         description: infoDescription(key, specLabel, operations.length, documentRequirements.length),
         'x-spec': { specVersion: spec.specVersion, title: spec.title, generator: spec.generator, file: specLabel },
+        ...(options.tenant ? { 'x-examples-tenant': options.tenant.label } : {}),
       },
       ...(server ? { servers: [{ url: server.url, description: 'The service root the pages write in their request lines.', 'x-provenance': provenance(server.refs) }] } : {}),
       tags: tags.map((t) => ({ name: t, description: TAG_DESCRIPTION[t as Operation['resource']] })),
@@ -535,7 +542,8 @@ function yamlText(document: unknown): string {
 }
 
 /** The YAML of each document, with a first line naming what wrote it. Deterministic: same spec, same bytes. */
-export function renderOpenApi(spec: Spec, specLabel: string): Map<string, string> {
-  const header = `${OPENAPI_HEADER_PREFIX} from ${specLabel}. Do not edit: change the spec or tools/export/ and run \`npm run export\`.\n`;
-  return new Map(exportOpenApi(spec, specLabel).map(({ name, document }) => [name, header + yamlText(document)]));
+export function renderOpenApi(spec: Spec, specLabel: string, options: ExportOptions = {}): Map<string, string> {
+  const tenant = options.tenant ? `, path examples from the tenant ${options.tenant.label}` : '';
+  const header = `${OPENAPI_HEADER_PREFIX} from ${specLabel}${tenant}. Do not edit: change the spec or tools/export/ and run \`npm run export\`.\n`;
+  return new Map(exportOpenApi(spec, specLabel, options).map(({ name, document }) => [name, header + yamlText(document)]));
 }

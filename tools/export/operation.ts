@@ -6,6 +6,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import type { Method, Operation, PathParameter, Requirement, Spec } from '../spec/model.ts';
+import { kindExample, pageExample, tenantExample, type ParameterExample, type TenantExamples } from './examples.ts';
 import { provenance } from './provenance.ts';
 import { operationResponses, requirementRefs, type Components } from './responses.ts';
 import { operationSecurity, permissionSummary, type PermissionRow, type SecurityRequirement } from './security.ts';
@@ -46,10 +47,20 @@ export function parametersInPathOrder(op: Operation): PathParameterSpec[] {
   return [...op.parameters].sort((a, b) => at(a) - at(b));
 }
 
-function parameterObject(spec: Spec, p: PathParameterSpec): Record<string, unknown> {
+const EXAMPLE_SOURCE_WORDS: Record<ParameterExample['source'], string> = {
+  pages: 'the pages write it',
+  kind: 'no page gives a value: one of the right kind that names nothing',
+  tenant: 'an object of the tenant the document was exported for',
+};
+
+function parameterObject(spec: Spec, op: Operation, p: PathParameterSpec, tenant: TenantExamples | undefined): Record<string, unknown> {
   const sizes = spec.sizeVariants?.predefined ?? [];
   const isSize = p.kinds.includes('size') && sizes.length > 0;
   const kinds = p.kinds.length ? p.kinds.join(' or ') : 'a value';
+  // A size the pages write stands against any tenant (every photo has the smallest sizes).
+  const page = pageExample(spec, op, p);
+  const example = (isSize ? page : undefined) ?? (tenant ? tenantExample(tenant, op, p) : undefined) ?? page ?? kindExample(spec, p);
+  const exampleValue = isSize && !sizes.includes(example.value) ? (sizes.find((s) => s.toLowerCase() === example.value.toLowerCase()) ?? sizes[0]!) : example.value;
   return {
     name: p.name,
     in: 'path',
@@ -58,6 +69,8 @@ function parameterObject(spec: Spec, p: PathParameterSpec): Record<string, unkno
       ? `One of the predefined sizes (the pages write ${p.original}).`
       : `The ${kinds} (the pages write ${p.original}).`,
     schema: isSize ? { type: 'string', enum: [...sizes] } : { type: 'string' },
+    example: exampleValue,
+    'x-example-source': { from: example.source, note: EXAMPLE_SOURCE_WORDS[example.source], ...(example.writtenIn ? { writtenIn: example.writtenIn } : {}) },
     'x-kinds': [...p.kinds],
     'x-original': p.original,
   };
@@ -139,7 +152,14 @@ function requestHeaders(op: Operation, requirements: readonly Requirement[]): { 
   return { parameters, extension };
 }
 
-export function buildOperation(spec: Spec, op: Operation, requirements: readonly Requirement[], components: Components, conflicts: readonly string[]): BuiltOperation {
+export function buildOperation(
+  spec: Spec,
+  op: Operation,
+  requirements: readonly Requirement[],
+  components: Components,
+  conflicts: readonly string[],
+  tenant?: TenantExamples,
+): BuiltOperation {
   const headers = requestHeaders(op, requirements);
   // A token is needed where the pages ask for one or a refusal without one is promised.
   const needsToken =
@@ -154,7 +174,7 @@ export function buildOperation(spec: Spec, op: Operation, requirements: readonly
     summary: `${VERB[op.method]} ${TARGET_WORDS[op.target]} ${RESOURCE_WORDS[op.resource]}${op.method === 'PUT' || op.method === 'PATCH' ? ` (${op.method})` : ''}`,
     ...(description ? { description } : {}),
     tags: [op.resource],
-    parameters: [...parametersInPathOrder(op).map((p) => parameterObject(spec, p)), ...headers.parameters],
+    parameters: [...parametersInPathOrder(op).map((p) => parameterObject(spec, op, p, tenant)), ...headers.parameters],
     ...(body ? { requestBody: body } : {}),
     responses: operationResponses(op, requirements, components),
     ...(security ? { security } : {}),

@@ -208,7 +208,8 @@ export function operationResponses(op: Operation, requirements: readonly Require
   }
 
   const out: Record<string, unknown> = {};
-  for (const status of [...drafts.keys()].sort(statusOrder)) {
+  const statuses = [...drafts.keys()].sort(statusOrder);
+  for (const status of statuses) {
     const d = drafts.get(status)!;
     const response: Record<string, unknown> = {
       description: sentences(d.descriptions) || (status === '4XX' ? 'Client error' : (STATUS_CODES[Number(status)] ?? status)),
@@ -230,6 +231,13 @@ export function operationResponses(op: Operation, requirements: readonly Require
     if (d.refs.length) response['x-provenance'] = provenance(d.refs);
     out[status] = response;
   }
+  // Any other answer (an unknown user, a path the service does not have, a request it cannot
+  // read): no page lists those, but every refusal the spec knows has the protocol's error body.
+  out.default = {
+    description: 'Any other status: a refusal no page lists for this operation (an unknown user, group or contact; a malformed request), answered with the protocol\'s error body.',
+    content: { 'application/json': { schema: components.errorBody([]) } },
+    'x-derived-from': 'the error body of the refusals the spec states (its error-body requirements and the facts behind them); promised by no page for this status',
+  };
   return out;
 }
 
