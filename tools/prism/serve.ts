@@ -7,6 +7,12 @@
  * passes everything else through untouched, bytes and headers.
  *
  * Prism issues no tokens: the suite takes them from the environment (PRISM_TOKENS).
+ *
+ * With `upstream`, each Prism is a validating proxy instead (`prism proxy`): it forwards every
+ * request to that server under the same prefix and checks the request and the answer against
+ * the document. The front passes what no document serves (the token endpoint, `/_mock/*`)
+ * straight to the upstream, and keeps every violation Prism reports in its `sl-violations`
+ * header: a contract test of a server against the export.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
@@ -35,8 +41,26 @@ export const PRISM_TOKENS: Readonly<Record<string, string>> = {
   PHOTO_TOKEN_PERSONAL: 'prism-personal',
 };
 
+/** One violation Prism reported about an exchange (its `sl-violations` header). */
+export interface PrismViolation {
+  /** `request` or `response`, then the part: `['response', 'header', 'etag']` */
+  location: string[];
+  severity: string;
+  code?: string | number;
+  message: string;
+}
+
+export interface ViolatingExchange {
+  method: string;
+  path: string;
+  status: number;
+  violations: PrismViolation[];
+}
+
 export interface PrismMocks {
   url: string;
+  /** proxy mode: every exchange Prism found a violation in, in the order they ended */
+  exchanges(): ViolatingExchange[];
   stop(): Promise<void>;
 }
 
@@ -49,6 +73,8 @@ export interface PrismOptions {
   log?: (line: string) => void;
   /** how long one Prism may take to load its document */
   startTimeoutMs?: number;
+  /** a server to validate: Prism proxies to it instead of mocking (`http://127.0.0.1:4730`) */
+  upstream?: string;
 }
 
 const PRISM_BIN = join(REPO_ROOT, 'node_modules/.bin/prism');
@@ -70,9 +96,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startPrism(document: string, options: PrismOptions): Promise<Started> {
+async function startPrism(document: string, prefix: string, options: PrismOptions): Promise<Started> {
   const port = await freePort();
-  const child = spawn(PRISM_BIN, ['mock', document, '--host', '127.0.0.1', '--port', String(port), '--errors', 'false'], {
+  const mode = options.upstream === undefined ? ['mock', document] : ['proxy', document, `${options.upstream.replace(/\/+$/, '')}${prefix}`];
+  const child = spawn(PRISM_BIN, [...mode, '--host', '127.0.0.1', '--port', String(port), '--errors', 'false'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -118,32 +145,37 @@ function stopChild(child: ChildProcess): void {
 /** Every document under one origin; `stop` ends the front and every Prism. */
 export async function startPrismMocks(options: PrismOptions = {}): Promise<PrismMocks> {
   const dir = options.documentsDir ?? join(REPO_ROOT, 'spec/openapi');
-  const settled = await Promise.allSettled(PRISM_ROUTES.map((route) => startPrism(join(dir, route.document), options)));
+  const settled = await Promise.allSettled(PRISM_ROUTES.map((route) => startPrism(join(dir, route.document), route.prefix, options)));
   const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     for (const s of started) stopChild(s.child);
     throw failed.reason;
   }
-  const upstream = PRISM_ROUTES.map((route, i) => ({ ...route, url: new URL(started[i]!.url) }));
+  const routes = PRISM_ROUTES.map((route, i) => ({ ...route, url: new URL(started[i]!.url) }));
+  const validated = options.upstream === undefined ? undefined : new URL(options.upstream);
+  const exchanges: ViolatingExchange[] = [];
   const front: Server = createServer((req, res) => {
     const path = req.url ?? '/';
-    const route = upstream.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`));
-    if (!route) {
+    const route = routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`));
+    const to = route ? { url: route.url, path: path.slice(route.prefix.length) || '/' } : validated ? { url: validated, path } : undefined;
+    if (!to) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'NoDocument', message: `no OpenAPI document serves ${path.split('?')[0]}` } }));
       return;
     }
     const forward = request(
-      { host: route.url.hostname, port: route.url.port, method: req.method, path: path.slice(route.prefix.length) || '/', headers: { ...req.headers, host: route.url.host } },
+      { host: to.url.hostname, port: to.url.port, method: req.method, path: to.path, headers: { ...req.headers, host: to.url.host } },
       (answer) => {
+        const reported = route && validated ? violationsOf(answer.headers['sl-violations']) : [];
+        if (reported.length) exchanges.push({ method: req.method ?? 'GET', path, status: answer.statusCode ?? 0, violations: reported });
         res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
         answer.pipe(res);
       },
     );
     forward.on('error', (error) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`prism for ${route.prefix} did not answer: ${error.message}`);
+      res.end(`${route ? `prism for ${route.prefix}` : 'the upstream'} did not answer: ${error.message}`);
     });
     req.pipe(forward);
   });
@@ -154,6 +186,7 @@ export async function startPrismMocks(options: PrismOptions = {}): Promise<Prism
   const { port } = front.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    exchanges: () => [...exchanges],
     async stop() {
       await new Promise<void>((resolve) => front.close(() => resolve()));
       front.closeAllConnections();
@@ -169,4 +202,22 @@ export async function startPrismMocks(options: PrismOptions = {}): Promise<Prism
       );
     },
   };
+}
+
+/** Prism's `sl-violations` header: a JSON array; anything else is reported as it came. */
+export function violationsOf(header: string | string[] | undefined): PrismViolation[] {
+  if (header === undefined) return [];
+  const text = Array.isArray(header) ? header.join(',') : header;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (!Array.isArray(parsed)) throw new Error('not an array');
+    return parsed.map((v: Record<string, unknown>) => ({
+      location: Array.isArray(v.location) ? v.location.map(String) : [],
+      severity: String(v.severity ?? ''),
+      ...(v.code !== undefined ? { code: v.code as string | number } : {}),
+      message: String(v.message ?? ''),
+    }));
+  } catch {
+    return [{ location: [], severity: 'unknown', message: `unreadable sl-violations header: ${text.slice(0, 200)}` }];
+  }
 }

@@ -1,0 +1,89 @@
+/**
+ * The embedded mock against its own export, judged by a third-party validator: Stoplight
+ * Prism, as a validating proxy in front of the mock, checks every request the conformance
+ * suite sends and every answer the mock gives against spec/openapi/. The mock may refuse what
+ * the suite sends on purpose (request violations), but no answer of it may break the export:
+ * a status the document does not give, a header it requires missing, a body its schema
+ * refuses, a content type it does not name. A change to the mock or the export that makes
+ * them disagree fails here, naming the exchange and Prism's words.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startMockServer, type MockServer } from '../mock/server.ts';
+import { REPO_ROOT } from '../spec/paths.ts';
+import { startPrismMocks, type PrismMocks } from './serve.ts';
+
+describe('the embedded mock through Prism validating against the export', { timeout: 900_000 }, () => {
+  let mock: MockServer;
+  let proxy: PrismMocks;
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'prism-proxy-'));
+    mock = await startMockServer({ host: '127.0.0.1', port: 0, profile: 'docs' });
+    proxy = await startPrismMocks({ upstream: mock.url });
+  });
+  after(async () => {
+    await proxy?.stop();
+    await mock?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports what breaks the document: a request it refuses, and from a faulty mock an answer it does not allow', async () => {
+    const faulty = await startMockServer({ host: '127.0.0.1', port: 0, profile: 'docs', faults: ['etag-header-missing', 'metadata-dimensions-as-strings'] });
+    const judge = await startPrismMocks({ upstream: faulty.url });
+    try {
+      const token = (await (
+        await fetch(`${judge.url}/8f3c2a10-0001-4c5e-9a7b-000000000001/oauth2/v2.0/token`, {
+          method: 'POST',
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: '3e9a4b7c-0001-4d2e-8f1a-000000000301',
+            client_secret: 'contoso-admin-secret-3e9a',
+            scope: 'https://graph.microsoft.com/.default',
+          }),
+        })
+      ).json()) as { access_token: string };
+      const auth = { authorization: `Bearer ${token.access_token}` };
+      const adele = '/v1.0/users/5b2e7c41-0001-4a1f-8d3e-000000000101';
+      const refused = await fetch(`${judge.url}${adele}/photo/$value`, { method: 'PUT', headers: { ...auth, 'content-type': 'text/plain' }, body: 'not a photo' });
+      assert.equal(refused.status, 415, 'the mock answers, through the proxy');
+      for (const path of [`${adele}/photo/$value`, `${adele}/photo`]) await (await fetch(`${judge.url}${path}`, { headers: auth })).arrayBuffer();
+      const seen = judge.exchanges().map((e) => `${e.method} ${e.path.slice(adele.length)} ${e.violations.map((v) => v.location.join('.')).sort().join(' ')}`);
+      assert.deepEqual(seen, ['PUT /photo/$value request', 'GET /photo/$value response.header', 'GET /photo response.body.height response.body.width']);
+    } finally {
+      await judge.stop();
+      await faulty.close();
+    }
+  });
+
+  it('no answer of the mock breaks the export while the whole suite runs through it', async () => {
+    const args = [
+      '--import', 'tsx', 'tools/cli/main.ts', 'run',
+      '--base-url', proxy.url,
+      '--tenant-file', 'tools/tenant/default-tenant.yaml',
+      '--results', join(dir, 'results.json'),
+      '--label', 'mock-through-prism',
+      '--no-report',
+      '--', '--reporter', join(REPO_ROOT, 'tools/report/reporter.ts'), '--output', join(dir, 'output'),
+    ];
+    const output = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d));
+      child.stderr.on('data', (d: Buffer) => (text += d));
+      child.on('close', () => resolve(text));
+    });
+    assert.match(output, /conformance: \d+ tests on url/, output.slice(-3000));
+    const exchanges = proxy.exchanges();
+    assert.ok(exchanges.some((e) => e.violations.some((v) => v.location[0] === 'request')), 'the suite sent requests the document refuses, and Prism saw them');
+    const broken = exchanges
+      .map((e) => ({ ...e, violations: e.violations.filter((v) => v.location[0] !== 'request') }))
+      .filter((e) => e.violations.length);
+    const shown = broken.slice(0, 20).map((e) => `${e.method} ${e.path} -> ${e.status}: ${e.violations.map((v) => `[${v.severity}] ${v.location.join('.')}: ${v.message}`).join('; ')}`);
+    assert.deepEqual(shown, [], `${broken.length} answer(s) break the export`);
+  });
+});
