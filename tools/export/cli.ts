@@ -1,11 +1,11 @@
 /**
  * `photo-conformance export openapi [--spec FILE] [--out DIR] [--check] [--tenant FILE]`
  * Writes one OpenAPI 3.1 document per API and version (spec/openapi/graph-v1.0.yaml, ...) from
- * the spec alone. With --tenant the path parameters' examples name that tenant's objects (a
- * user, group, team and contacts with a photo), for tools that send each example request
- * (Dredd, Schemathesis); such documents go elsewhere than the committed ones. With --check it writes nothing and fails (exit 1, naming the stale files,
+ * the spec alone. With --check it writes nothing and fails (exit 1, naming the stale files,
  * with a diff) when the committed documents differ from what the spec gives. A spec that
- * cannot be read or exported writes nothing.
+ * cannot be read or exported writes nothing. With --tenant the path parameters' examples name
+ * that tenant's objects (a user, group, team and contacts with a photo), for tools that send
+ * each example request (Dredd, Portman); such documents go elsewhere than the committed ones.
  */
 import { rm } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';

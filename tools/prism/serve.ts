@@ -8,14 +8,17 @@
  *
  * Prism issues no tokens: the suite takes them from the environment (PRISM_TOKENS).
  *
- * With `upstream`, each Prism is a validating proxy instead (`prism proxy`): it forwards every
- * request to that server under the same prefix and checks the request and the answer against
- * the document. The front passes what no document serves (the token endpoint, `/_mock/*`)
- * straight to the upstream, and keeps every violation Prism reports in its `sl-violations`
- * header: a contract test of a server against the export.
+ * With `upstream`, Prism judges another server instead (`prism proxy`), and the front keeps
+ * every violation Prism reports in its `sl-violations` header: a contract test of a server
+ * against the export. Prism's proxy reads a body as text, which mangles a JPEG on its way, so
+ * Prism never stands between the client and the server: the front sends each request to the
+ * server itself, bytes untouched, and answers with the server's answer, untouched; before it
+ * answers, it sends a copy of the exchange through Prism, whose upstream is a replay server
+ * that gives back the answer the server gave. What no document serves (the token endpoint,
+ * `/_mock/*`) goes to the server alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -96,9 +99,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startPrism(document: string, prefix: string, options: PrismOptions): Promise<Started> {
+async function startPrism(document: string, prefix: string, options: PrismOptions, replay?: string): Promise<Started> {
   const port = await freePort();
-  const mode = options.upstream === undefined ? ['mock', document] : ['proxy', document, `${options.upstream.replace(/\/+$/, '')}${prefix}`];
+  const mode = replay === undefined ? ['mock', document] : ['proxy', document, `${replay}${prefix}`];
   const child = spawn(PRISM_BIN, [...mode, '--host', '127.0.0.1', '--port', String(port), '--errors', 'false'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -142,54 +145,160 @@ function stopChild(child: ChildProcess): void {
   }
 }
 
+/** The header naming the answer the replay server gives Prism back. */
+const REPLAY_HEADER = 'x-photo-conformance-replay';
+/** How much of a request body is kept for Prism (the server gets it all). */
+const COPY_LIMIT = 16 * 1024 * 1024;
+/** Hop-by-hop headers: each leg of the trip sets its own. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'proxy-connection', 'upgrade', 'te', 'trailer']);
+
+interface Answer {
+  status: number;
+  headers: [string, string][];
+  body: Buffer;
+}
+
+const endToEnd = (raw: readonly string[]): [string, string][] => {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+};
+
+function sendAnswer(res: ServerResponse, answer: Answer): void {
+  res.writeHead(answer.status, [...answer.headers.flat(), 'content-length', String(answer.body.length)]);
+  res.end(answer.body);
+}
+
+const listen = (server: Server, port = 0) =>
+  new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+
+const closeServer = async (server: Server) => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+};
+
 /** Every document under one origin; `stop` ends the front and every Prism. */
 export async function startPrismMocks(options: PrismOptions = {}): Promise<PrismMocks> {
   const dir = options.documentsDir ?? join(REPO_ROOT, 'spec/openapi');
-  const settled = await Promise.allSettled(PRISM_ROUTES.map((route) => startPrism(join(dir, route.document), route.prefix, options)));
+  const validated = options.upstream === undefined ? undefined : new URL(options.upstream);
+  // Proxy mode: Prism's upstream gives back, by id, the answer the server gave the front.
+  const pending = new Map<string, Answer>();
+  const replay = validated
+    ? createServer((req, res) => {
+        const id = req.headers[REPLAY_HEADER];
+        const answer = typeof id === 'string' ? pending.get(id) : undefined;
+        req.resume();
+        if (!answer) {
+          res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end('no answer to replay');
+          return;
+        }
+        sendAnswer(res, answer);
+      })
+    : undefined;
+  const replayUrl = replay ? `http://127.0.0.1:${await listen(replay)}` : undefined;
+  const settled = await Promise.allSettled(PRISM_ROUTES.map((route) => startPrism(join(dir, route.document), route.prefix, options, replayUrl)));
   const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     for (const s of started) stopChild(s.child);
+    if (replay) await closeServer(replay);
     throw failed.reason;
   }
   const routes = PRISM_ROUTES.map((route, i) => ({ ...route, url: new URL(started[i]!.url) }));
-  const validated = options.upstream === undefined ? undefined : new URL(options.upstream);
   const exchanges: ViolatingExchange[] = [];
+  let sequence = 0;
+
+  /** The exchange through Prism, for its judgement only: the client never sees this answer. */
+  const judge = (route: (typeof routes)[number], req: IncomingMessage, path: string, body: Buffer, answer: Answer) =>
+    new Promise<void>((resolve) => {
+      const id = `${process.pid}-${++sequence}`;
+      pending.set(id, answer);
+      const headers: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'host') headers[name] = value;
+      headers[REPLAY_HEADER] = id;
+      headers.host = route.url.host;
+      if (body.length) headers['content-length'] = String(body.length);
+      const done = (reported: PrismViolation[]) => {
+        pending.delete(id);
+        if (reported.length) exchanges.push({ method: req.method ?? 'GET', path, status: answer.status, violations: reported });
+        resolve();
+      };
+      const toPrism = request({ host: route.url.hostname, port: route.url.port, method: req.method, path: path.slice(route.prefix.length) || '/', headers }, (judged) => {
+        const reported = violationsOf(judged.headers['sl-violations']);
+        judged.resume();
+        judged.on('end', () => done(reported));
+        judged.on('error', () => done(reported));
+      });
+      toPrism.on('error', () => done([]));
+      toPrism.end(body);
+    });
+
   const front: Server = createServer((req, res) => {
     const path = req.url ?? '/';
     const route = routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`));
-    const to = route ? { url: route.url, path: path.slice(route.prefix.length) || '/' } : validated ? { url: validated, path } : undefined;
-    if (!to) {
+    if (validated) {
+      // Straight to the server, bytes untouched; on a documented path, judged by Prism on the way back.
+      const copy: Buffer[] = [];
+      let copied = 0;
+      if (route) {
+        req.on('data', (chunk: Buffer) => {
+          if (copied < COPY_LIMIT) copy.push(chunk.subarray(0, COPY_LIMIT - copied));
+          copied += chunk.length;
+        });
+      }
+      let answered = false;
+      const forward = request({ host: validated.hostname, port: validated.port, method: req.method, path, headers: { ...req.headers, host: validated.host } }, (answer) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const whole: Answer = { status: answer.statusCode ?? 502, headers: endToEnd(answer.rawHeaders), body: Buffer.concat(chunks) };
+          const judged = route ? judge(route, req, path, Buffer.concat(copy), whole) : Promise.resolve();
+          void judged.then(() => {
+            // A body the server did not wait for: close after the answer, as the server would.
+            if (!req.readableEnded) res.once('finish', () => req.socket.destroy());
+            sendAnswer(res, whole);
+          });
+        });
+      });
+      forward.on('error', (error) => {
+        // A server that answered, then closed on the rest of the body, has said its word.
+        if (answered) return;
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`${validated.host} did not answer: ${error.message}`);
+      });
+      req.pipe(forward);
+      return;
+    }
+    if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'NoDocument', message: `no OpenAPI document serves ${path.split('?')[0]}` } }));
       return;
     }
     const forward = request(
-      { host: to.url.hostname, port: to.url.port, method: req.method, path: to.path, headers: { ...req.headers, host: to.url.host } },
+      { host: route.url.hostname, port: route.url.port, method: req.method, path: path.slice(route.prefix.length) || '/', headers: { ...req.headers, host: route.url.host } },
       (answer) => {
-        const reported = route && validated ? violationsOf(answer.headers['sl-violations']) : [];
-        if (reported.length) exchanges.push({ method: req.method ?? 'GET', path, status: answer.statusCode ?? 0, violations: reported });
         res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
         answer.pipe(res);
       },
     );
     forward.on('error', (error) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`${route ? `prism for ${route.prefix}` : 'the upstream'} did not answer: ${error.message}`);
+      res.end(`prism for ${route.prefix} did not answer: ${error.message}`);
     });
     req.pipe(forward);
   });
-  await new Promise<void>((resolve, reject) => {
-    front.once('error', reject);
-    front.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = front.address() as AddressInfo;
+  const port = await listen(front, options.port ?? 0);
   return {
     url: `http://127.0.0.1:${port}`,
     exchanges: () => [...exchanges],
     async stop() {
-      await new Promise<void>((resolve) => front.close(() => resolve()));
-      front.closeAllConnections();
+      await closeServer(front);
+      if (replay) await closeServer(replay);
       await Promise.all(
         started.map(
           (s) =>
