@@ -25,6 +25,13 @@ describe('path templates', () => {
     assert.equal(matchTemplate(template, ['me', 'photos', '$value']), undefined);
   });
 
+  it('takes no OData system segment for a key: photos/$value is not the size $value', () => {
+    const template = compileTemplate('/me/photos/{size}');
+    assert.deepEqual(matchTemplate(template, ['me', 'photos', '48x48']), { me: true, size: '48x48' });
+    assert.equal(matchTemplate(template, ['me', 'photos', '$value']), undefined);
+    assert.equal(matchTemplate(template, ['me', 'photos', '']), undefined);
+  });
+
   it('keeps an encoded slash inside one segment and rejects broken escapes', () => {
     assert.deepEqual(requestSegments('/users/a%2Fb/photo'), ['users', 'a/b', 'photo']);
     assert.equal(requestSegments('/users/%E0%A4%A/photo'), undefined);

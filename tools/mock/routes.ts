@@ -91,7 +91,8 @@ export function matchTemplate(segments: TemplateSegment[], request: string[]): C
       if (t.literal !== value.toLowerCase()) return undefined;
       if (t.literal === 'me' && i === 0) captures.me = true;
     } else {
-      if (value.length === 0) return undefined;
+      // A key is never an OData system segment: `photos/$value` is not the size `$value`.
+      if (value.length === 0 || value.startsWith('$')) return undefined;
       if (t.role) captures[t.role] = value;
     }
   }
