@@ -168,8 +168,8 @@ describe('photo-conformance export openapi', () => {
     assert.deepEqual(await listing(join(dir, 'never')), []);
   });
 
-  it('usage errors exit 2: no format, an unknown format, an unknown option', async () => {
-    for (const argv of [[], ['swagger'], ['openapi', 'extra'], ['openapi', '--outdir', dir]]) {
+  it('usage errors exit 2: no format, an unknown format, an unknown option, an unknown OpenAPI version, a variant over the committed documents', async () => {
+    for (const argv of [[], ['swagger'], ['openapi', 'extra'], ['openapi', '--outdir', dir], ['openapi', '--openapi', '2.0', '--out', dir], ['openapi', '--openapi', '3.0']]) {
       const { code, err } = await run(argv);
       assert.equal(code, 2, argv.join(' '));
       assert.match(err, /usage: photo-conformance export openapi/);

@@ -20,13 +20,15 @@ import { ownedFiles } from '../spec/owned-files.ts';
 export const DEFAULT_OPENAPI_DIR = resolve(REPO_ROOT, 'spec/openapi');
 const FORMATS = ['openapi'] as const;
 
-const USAGE = `usage: photo-conformance export openapi [--spec FILE] [--out DIR] [--check] [--tenant FILE]
+const USAGE = `usage: photo-conformance export openapi [--spec FILE] [--out DIR] [--check] [--tenant FILE] [--openapi 3.0|3.1]
   --spec FILE    the spec to read (default spec/profilephoto.yaml)
   --out DIR      where the documents go (default spec/openapi)
   --check        write nothing; fail, naming the stale files, when the documents there differ from the spec's
   --tenant FILE  path parameters' examples name objects of this tenant description (e.g.
                  tools/tenant/default-tenant.yaml, the embedded mock's), so a tool's example
-                 requests reach photos that exist; needs --out`;
+                 requests reach photos that exist; needs --out
+  --openapi 3.0  the documents as OpenAPI 3.0.3, for tools that read no 3.1 (Dredd); what 3.0
+                 cannot say is marked x-openapi-3.0-loss; needs --out (default 3.1)`;
 
 /** A path as the documents and messages show it: relative to the repository, never absolute. */
 function label(file: string): string {
@@ -42,7 +44,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
-      options: { spec: { type: 'string' }, out: { type: 'string' }, check: { type: 'boolean' }, tenant: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        spec: { type: 'string' },
+        out: { type: 'string' },
+        check: { type: 'boolean' },
+        tenant: { type: 'string' },
+        openapi: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: true,
       strict: true,
     }));
@@ -62,18 +71,23 @@ export async function main(argv: string[]): Promise<number> {
   const specFile = resolve(values.spec ?? DEFAULT_SPEC_PATH);
   const outDir = resolve(values.out ?? DEFAULT_OPENAPI_DIR);
   const specLabel = label(specFile);
-  if (values.tenant !== undefined && outDir === DEFAULT_OPENAPI_DIR) {
-    console.error(`export: --tenant writes documents for one tenant; give them a directory of their own with --out (spec/openapi holds the committed ones)\n${USAGE}`);
+  if (values.openapi !== undefined && values.openapi !== '3.0' && values.openapi !== '3.1') {
+    console.error(`export: --openapi is 3.0 or 3.1, got '${values.openapi}'\n${USAGE}`);
+    return 2;
+  }
+  const variant = values.tenant !== undefined ? '--tenant' : values.openapi === '3.0' ? '--openapi 3.0' : undefined;
+  if (variant && outDir === DEFAULT_OPENAPI_DIR) {
+    console.error(`export: ${variant} writes a variant of the documents; give it a directory of its own with --out (spec/openapi holds the committed ones)\n${USAGE}`);
     return 2;
   }
 
   // Every document is made before any is written: a spec that fails, fails whole.
   let files: Map<string, string>;
   try {
-    let options: ExportOptions = {};
+    const options: ExportOptions = values.openapi === '3.0' ? { openapi: '3.0' } : {};
     if (values.tenant !== undefined) {
       const tenantFile = resolve(values.tenant);
-      options = { tenant: { examples: tenantExamples(await loadTenantFixture(tenantFile)), label: label(tenantFile) } };
+      options.tenant = { examples: tenantExamples(await loadTenantFixture(tenantFile)), label: label(tenantFile) };
     }
     files = renderOpenApi(await readSpec(specFile), specLabel, options);
   } catch (error) {

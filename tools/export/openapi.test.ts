@@ -222,3 +222,46 @@ describe('round trip: spec -> OpenAPI -> read back with the validator', () => {
     }
   });
 });
+
+describe('as OpenAPI 3.0.3 (export openapi --openapi 3.0), for tools that read no 3.1', () => {
+  let dir: string;
+  let spec: Spec;
+  const files: string[] = [];
+  before(async () => {
+    spec = await readSpec();
+    dir = await mkdtemp(join(tmpdir(), 'openapi-30-'));
+    for (const [name, text] of renderOpenApi(spec, 'spec/profilephoto.yaml', { openapi: '3.0' })) {
+      const file = join(dir, name);
+      await writeFile(file, text);
+      files.push(file);
+    }
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('validate as OpenAPI 3.0.3 and lint clean, with no keyword 3.0 lacks', async () => {
+    for (const file of files) {
+      const text = await readFile(file, 'utf8');
+      assert.match(text, /^openapi: 3\.0\.3$/m, file);
+      assert.doesNotMatch(text, /^\s*(const|patternProperties|\$comment):/m, `${file}: a 3.1-only keyword`);
+      await assertValid(file);
+      const lint = await redoclyLint(file);
+      assert.deepEqual(lint.problems.map((p) => `${p.ruleId}: ${p.message}`), [], file);
+    }
+  });
+
+  it('lose nothing the round trip reads, and say where a schema admits more than in 3.1', async () => {
+    const documents: Json[] = [];
+    for (const file of files) documents.push((await dereference(file)) as unknown as Json);
+    const expected = contractOfSpec(spec);
+    const actual = contractOfDocuments(documents);
+    for (const part of CONTRACT_PARTS) assert.deepEqual([...actual[part]].sort(), [...expected[part]].sort(), part);
+    const graph = parseYaml(await readFile(files.find((f) => f.endsWith('graph-v1.0.yaml'))!, 'utf8')) as Json;
+    const schemas = (graph.components as Json).schemas as Record<string, Json>;
+    const lossy = Object.entries(schemas).filter(([, s]) => s['x-openapi-3.0-loss']);
+    assert.ok(lossy.length > 0, 'the metadata schema admits only annotations beside its properties in 3.1');
+    for (const [name, s] of lossy) {
+      assert.equal(s.additionalProperties, true, name);
+      assert.ok(s['x-pattern-properties'], name);
+    }
+  });
+});

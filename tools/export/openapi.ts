@@ -10,6 +10,7 @@
 import { Document, isScalar, visit } from 'yaml';
 import { PERMISSION_TYPES, type Api, type Operation, type Requirement, type Spec } from '../spec/model.ts';
 import type { TenantExamples } from './examples.ts';
+import { OPENAPI_30_VERSION, toOpenApi30 } from './openapi30.ts';
 import { buildOperation, parametersInPathOrder, type BuiltOperation } from './operation.ts';
 import { documentName, placement, provenance, sameDocument, type DocumentKey } from './provenance.ts';
 import { statusOrder, type Components } from './responses.ts';
@@ -221,6 +222,8 @@ export function documentKeys(spec: Spec): DocumentKey[] {
 export interface ExportOptions {
   /** path parameters' examples name this tenant's objects (`export openapi --tenant FILE`) */
   tenant?: { examples: TenantExamples; label: string };
+  /** `3.0`: the documents rewritten as OpenAPI 3.0.3 (openapi30.ts); default 3.1 */
+  openapi?: '3.0' | '3.1';
 }
 
 export function exportOpenApi(spec: Spec, specLabel: string, options: ExportOptions = {}): ExportedDocument[] {
@@ -544,6 +547,8 @@ function yamlText(document: unknown): string {
 /** The YAML of each document, with a first line naming what wrote it. Deterministic: same spec, same bytes. */
 export function renderOpenApi(spec: Spec, specLabel: string, options: ExportOptions = {}): Map<string, string> {
   const tenant = options.tenant ? `, path examples from the tenant ${options.tenant.label}` : '';
-  const header = `${OPENAPI_HEADER_PREFIX} from ${specLabel}${tenant}. Do not edit: change the spec or tools/export/ and run \`npm run export\`.\n`;
-  return new Map(exportOpenApi(spec, specLabel, options).map(({ name, document }) => [name, header + yamlText(document)]));
+  const flavour = options.openapi === '3.0' ? `, as OpenAPI ${OPENAPI_30_VERSION}` : '';
+  const header = `${OPENAPI_HEADER_PREFIX} from ${specLabel}${tenant}${flavour}. Do not edit: change the spec or tools/export/ and run \`npm run export\`.\n`;
+  const rewrite = options.openapi === '3.0' ? toOpenApi30 : (document: Record<string, unknown>) => document;
+  return new Map(exportOpenApi(spec, specLabel, options).map(({ name, document }) => [name, header + yamlText(rewrite(document))]));
 }
