@@ -156,6 +156,8 @@ interface Answer {
   status: number;
   headers: [string, string][];
   body: Buffer;
+  /** the length the server declared: a HEAD answer's, whose body is never sent */
+  declaredLength?: string;
 }
 
 const endToEnd = (raw: readonly string[]): [string, string][] => {
@@ -165,7 +167,8 @@ const endToEnd = (raw: readonly string[]): [string, string][] => {
 };
 
 function sendAnswer(res: ServerResponse, answer: Answer): void {
-  res.writeHead(answer.status, [...answer.headers.flat(), 'content-length', String(answer.body.length)]);
+  const length = answer.declaredLength ?? String(answer.body.length);
+  res.writeHead(answer.status, [...answer.headers.flat(), 'content-length', length]);
   res.end(answer.body);
 }
 
@@ -256,7 +259,13 @@ export async function startPrismMocks(options: PrismOptions = {}): Promise<Prism
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('end', () => {
-          const whole: Answer = { status: answer.statusCode ?? 502, headers: endToEnd(answer.rawHeaders), body: Buffer.concat(chunks) };
+          const declared = answer.headers['content-length'];
+          const whole: Answer = {
+            status: answer.statusCode ?? 502,
+            headers: endToEnd(answer.rawHeaders),
+            body: Buffer.concat(chunks),
+            ...(req.method === 'HEAD' && declared !== undefined ? { declaredLength: declared } : {}),
+          };
           const judged = route ? judge(route, req, path, Buffer.concat(copy), whole) : Promise.resolve();
           void judged.then(() => {
             // A body the server did not wait for: close after the answer, as the server would.
