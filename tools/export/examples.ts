@@ -111,8 +111,6 @@ export function tenantExample(examples: TenantExamples, op: Operation, p: PathPa
       ? op.resource === 'contactInFolder'
         ? examples.contactInFolderId
         : examples.contactId
-      : p.name === 'teamId' || (op.resource === 'team' && p.name === 'groupId')
-        ? examples.teamId
-        : (examples as Record<string, string | undefined>)[p.name];
+      : (examples as Record<string, string | undefined>)[p.name];
   return value === undefined ? undefined : { value, source: 'tenant' };
 }

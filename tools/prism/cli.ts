@@ -6,6 +6,7 @@
  * export instead, and each violation of an answer is printed as it happens.
  */
 import { parseArgs } from 'node:util';
+import { reachability } from '../run/reachability.ts';
 import { PRISM_TOKENS, startPrismMocks } from './serve.ts';
 
 const USAGE = `usage: photo-conformance prism [--port N] [--proxy URL]
@@ -48,6 +49,13 @@ export async function main(argv: string[]): Promise<number> {
       upstream = url.href.replace(/\/+$/, '');
     } catch {
       console.error(`prism: --proxy must be an http(s) URL, got '${values.proxy}'`);
+      return 2;
+    }
+  }
+  if (upstream) {
+    const unreachable = await reachability(upstream);
+    if (unreachable) {
+      console.error(`prism: cannot reach ${upstream} (${unreachable}). Is the server running? Start the embedded one with \`photo-conformance mock --port N\`, or check --proxy.`);
       return 2;
     }
   }

@@ -15,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startMockServer, type MockServer } from '../mock/server.ts';
+import { appToken } from '../mock/testing.ts';
+import { loadTenantFixture } from '../tenant/load.ts';
 import { REPO_ROOT } from '../spec/paths.ts';
 import { startPrismMocks, type PrismMocks } from './serve.ts';
 
@@ -37,24 +39,22 @@ describe('the embedded mock through Prism validating against the export', { time
     const faulty = await startMockServer({ host: '127.0.0.1', port: 0, profile: 'docs', faults: ['etag-header-missing', 'metadata-dimensions-as-strings'] });
     const judge = await startPrismMocks({ upstream: faulty.url });
     try {
-      const token = (await (
-        await fetch(`${judge.url}/8f3c2a10-0001-4c5e-9a7b-000000000001/oauth2/v2.0/token`, {
-          method: 'POST',
-          body: new URLSearchParams({
-            grant_type: 'client_credentials',
-            client_id: '3e9a4b7c-0001-4d2e-8f1a-000000000301',
-            client_secret: 'contoso-admin-secret-3e9a',
-            scope: 'https://graph.microsoft.com/.default',
-          }),
-        })
-      ).json()) as { access_token: string };
-      const auth = { authorization: `Bearer ${token.access_token}` };
-      const adele = '/v1.0/users/5b2e7c41-0001-4a1f-8d3e-000000000101';
-      const refused = await fetch(`${judge.url}${adele}/photo/$value`, { method: 'PUT', headers: { ...auth, 'content-type': 'text/plain' }, body: 'not a photo' });
+      // The default tenant's first app holds every photo permission; its first user has a photo.
+      const home = (await loadTenantFixture()).tenants[0]!;
+      const admin = home.apps[0]!;
+      const token = await appToken(faulty, 'graph', { clientId: admin.clientId, secret: admin.clientSecret }, home.id);
+      const auth = { authorization: `Bearer ${token}` };
+      const withPhoto = home.users.find((u) => u.photo)!;
+      const user = `/v1.0/users/${withPhoto.id}`;
+      const refused = await fetch(`${judge.url}${user}/photo/$value`, { method: 'PUT', headers: { ...auth, 'content-type': 'text/plain' }, body: 'not a photo' });
       assert.equal(refused.status, 415, 'the mock answers, through the proxy');
-      for (const path of [`${adele}/photo/$value`, `${adele}/photo`]) await (await fetch(`${judge.url}${path}`, { headers: auth })).arrayBuffer();
-      const seen = judge.exchanges().map((e) => `${e.method} ${e.path.slice(adele.length)} ${e.violations.map((v) => v.location.join('.')).sort().join(' ')}`);
-      assert.deepEqual(seen, ['PUT /photo/$value request', 'GET /photo/$value response.header', 'GET /photo response.body.height response.body.width']);
+      for (const path of [`${user}/photo/$value`, `${user}/photo`]) await (await fetch(`${judge.url}${path}`, { headers: auth })).arrayBuffer();
+      const seen = judge.exchanges().map((e) => `${e.method} ${e.path.slice(user.length)} ${e.violations.map((v) => v.location.join('.')).sort().join(' ')}`);
+      assert.deepEqual(seen, [
+        'PUT /photo/$value request',
+        'GET /photo/$value response.header',
+        'GET /photo response.body.height response.body.width',
+      ]);
     } finally {
       await judge.stop();
       await faulty.close();

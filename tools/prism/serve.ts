@@ -19,6 +19,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -46,7 +47,7 @@ export const PRISM_TOKENS: Readonly<Record<string, string>> = {
 
 /** One violation Prism reported about an exchange (its `sl-violations` header). */
 export interface PrismViolation {
-  /** `request` or `response`, then the part: `['response', 'header', 'etag']` */
+  /** `request` or `response`, then the part (`['response', 'header', 'etag']`); `['judge']` when Prism could not judge */
   location: string[];
   severity: string;
   code?: string | number;
@@ -230,13 +231,17 @@ export async function startPrismMocks(options: PrismOptions = {}): Promise<Prism
         if (reported.length) exchanges.push({ method: req.method ?? 'GET', path, status: answer.status, violations: reported });
         resolve();
       };
+      // An exchange Prism could not judge is said so, never taken for a clean one.
+      const unjudged = (why: string): PrismViolation[] => [{ location: ['judge'], severity: 'unjudged', message: `Prism did not judge this exchange: ${why}` }];
       const toPrism = request({ host: route.url.hostname, port: route.url.port, method: req.method, path: path.slice(route.prefix.length) || '/', headers }, (judged) => {
         const reported = violationsOf(judged.headers['sl-violations']);
-        judged.resume();
-        judged.on('end', () => done(reported));
-        judged.on('error', () => done(reported));
+        const own = judged.statusCode !== answer.status;
+        const text: Buffer[] = [];
+        judged.on('data', (chunk: Buffer) => own && text.push(chunk));
+        judged.on('end', () => done(own ? [...reported, ...unjudged(`it answered ${judged.statusCode} itself: ${Buffer.concat(text).toString('utf8').slice(0, 300)}`)] : reported));
+        judged.on('error', (error) => done([...reported, ...unjudged(error.message)]));
       });
-      toPrism.on('error', () => done([]));
+      toPrism.on('error', (error) => done(unjudged(error.message)));
       toPrism.end(body);
     });
 
@@ -254,7 +259,8 @@ export async function startPrismMocks(options: PrismOptions = {}): Promise<Prism
         });
       }
       let answered = false;
-      const forward = request({ host: validated.hostname, port: validated.port, method: req.method, path, headers: { ...req.headers, host: validated.host } }, (answer) => {
+      const send = validated.protocol === 'https:' ? httpsRequest : request;
+      const forward = send({ host: validated.hostname, port: validated.port, method: req.method, path, headers: { ...req.headers, host: validated.host } }, (answer) => {
         answered = true;
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRunArgs, playwrightArgs, reachability, resultsFileFor, runEnvironment } from './cli.ts';
+import { parseRunArgs, playwrightArgs, resultsFileFor, runEnvironment } from './cli.ts';
+import { reachability } from './reachability.ts';
 
 describe('photo-conformance run options', () => {
   it('defaults to the mock with the docs profile, passes shard and workers to Playwright, and grep to the harness', () => {

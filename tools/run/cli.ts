@@ -5,8 +5,6 @@
  * renders the conformance matrix. Playwright's own exit code is not the verdict: a known
  * deviation fails a test but not the run.
  */
-import { get as httpGet } from 'node:http';
-import { get as httpsGet } from 'node:https';
 import { spawn, type StdioOptions } from 'node:child_process';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +15,7 @@ import { countVerdicts, readResults, serializeResults, type Results } from '../r
 import { applyExpectations, expectationName, expectationPath, loadExpectations, type Deviation, type ExpectationFile } from './expectations.ts';
 import { grepPattern } from '../../suites/harness/select.ts';
 import { CLOUD_NAMES, isCloudName } from '../tenant/clouds.ts';
+import { reachability } from './reachability.ts';
 
 export const USAGE = `usage: photo-conformance run [options]
   --target mock|url|tenant  where to run (default mock, or url when --base-url is given)
@@ -351,25 +350,6 @@ async function render(resultsFiles: string[], specFile: string | undefined): Pro
   return rendered.html;
 }
 
-/**
- * Whether a server answers at all: any HTTP answer, even 404, is reachable. Otherwise the
- * reason (refused, unknown host, timed out), so that a wrong --base-url costs one line,
- * not 596 failed tests.
- */
-export function reachability(baseUrl: string, timeoutMs = 5000): Promise<string | undefined> {
-  // node:http, not fetch: fetch refuses the browsers' "bad ports" (6000, 6665...), on which
-  // someone's mock may well listen.
-  return new Promise((resolve) => {
-    const url = new URL(baseUrl);
-    const get = url.protocol === 'https:' ? httpsGet : httpGet;
-    const request = get(url, { timeout: timeoutMs, agent: false }, (response) => {
-      response.resume();
-      resolve(undefined);
-    });
-    request.on('timeout', () => request.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: '' })));
-    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code || error.message));
-  });
-}
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {

@@ -21,8 +21,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PATH_SEGMENT_ID = /^[A-Za-z0-9._=-]+$/;
 
 export interface FixtureProblem {
-  /** JSON pointer into the fixture, e.g. /tenants/0/users/2/mailbox */
-  path: string;
+  /** JSON pointer into the fixture, e.g. /tenants/0/users/2/mailbox; none for the file itself */
+  path?: string;
   line?: number;
   column?: number;
   message: string;
@@ -35,7 +35,8 @@ export class TenantFixtureError extends Error {
   ) {
     super(
       problems
-        .map((p) => `${file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${p.path || '/'} ${p.message}`)
+        // A problem of the file itself (not found, unreadable) has no place in it to name.
+        .map((p) => `${file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${p.path === undefined ? '' : `${p.path || '/'} `}${p.message}`)
         .join('\n'),
     );
     this.name = 'TenantFixtureError';
@@ -190,7 +191,7 @@ export function parseTenantFixture(text: string, file = '<tenant fixture>'): Ten
   if (problems.length > 0) {
     throw new TenantFixtureError(
       file,
-      problems.map((p) => ({ ...p, ...locate(doc, lines, p.path) })),
+      problems.map((p) => ({ ...p, ...locate(doc, lines, p.path ?? '') })),
     );
   }
   return fixture;
@@ -203,7 +204,7 @@ export async function loadTenantFixture(file: string = DEFAULT_TENANT_PATH): Pro
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new TenantFixtureError(file, [{ path: '', message: code === 'ENOENT' ? 'not found' : `cannot be read (${code})` }]);
+    throw new TenantFixtureError(file, [{ message: code === 'ENOENT' ? 'not found' : `cannot be read (${code})` }]);
   }
   return parseTenantFixture(text, file);
 }
